@@ -1,0 +1,71 @@
+import type { Command } from 'commander';
+import { ExitCode } from '../../errors.js';
+import { contextFrom, withBrain } from '../context.js';
+import type { Outcome } from '../main.js';
+import { printJson } from '../output.js';
+import { formatSource, sourceJson } from './sourcesFormat.js';
+
+export function registerSources(program: Command, outcome: Outcome): void {
+  const sources = program.command('sources').description('add, list, show and remove sources');
+
+  sources
+    .command('add <name> <repo>')
+    .description('add a source: a local git repository path or a clone URL')
+    .option('--branch <branch>', 'branch to sync (default: the checked-out or remote default branch)')
+    .option('--subdir <dir>', 'only sync markdown under this directory of the repository')
+    .action(async (name: string, repo: string, opts: { branch?: string; subdir?: string }, cmd: Command) => {
+      const ctx = contextFrom(cmd);
+      const { addSource } = await import('../../core/addSource.js');
+      const row = await withBrain(ctx, (db) =>
+        addSource(db, { name, repo, branch: opts.branch, subdir: opts.subdir, cwd: process.cwd() }),
+      );
+      if (ctx.json) printJson(sourceJson(row));
+      ctx.log.info(`added source ${row.name}: ${formatSource(row)}`);
+    });
+
+  sources
+    .command('list')
+    .description('list the sources (--json: an array of source objects, see README)')
+    .action(async (_opts, cmd: Command) => {
+      const ctx = contextFrom(cmd);
+      const { listSources, sourceCounts } = await import('../../db/sourcesQueries.js');
+      const { rows, counts } = await withBrain(ctx, async (db) => ({
+        rows: await listSources(db),
+        counts: await sourceCounts(db),
+      }));
+      if (ctx.json) return printJson(rows.map((r) => sourceJson(r, counts.get(r.id))));
+      if (rows.length === 0) ctx.log.info('no sources yet: add one with `brainsync sources add NAME REPO`');
+      for (const r of rows) ctx.log.info(`${r.name}  ${formatSource(r)}  ${counts.get(r.id)?.pages ?? 0} pages`);
+    });
+
+  sources
+    .command('show <name>')
+    .description('show one source')
+    .action(async (name: string, _opts, cmd: Command) => {
+      const ctx = contextFrom(cmd);
+      const { requireSource } = await import('../../core/removeSource.js');
+      const { sourceCounts } = await import('../../db/sourcesQueries.js');
+      const { row, counts } = await withBrain(ctx, async (db) => {
+        const row = await requireSource(db, name);
+        return { row, counts: (await sourceCounts(db, row.id)).get(row.id) };
+      });
+      const json = sourceJson(row, counts);
+      if (ctx.json) return printJson(json);
+      for (const [k, v] of Object.entries(json)) ctx.log.info(`${k.padEnd(14)} ${v ?? '-'}`);
+    });
+
+  sources
+    .command('remove <name>')
+    .description('remove a source and its pages (asks for --yes)')
+    .option('--yes', 'really remove it')
+    .action(async (name: string, opts: { yes?: boolean }, cmd: Command) => {
+      const ctx = contextFrom(cmd);
+      const { removeSource } = await import('../../core/removeSource.js');
+      const r = await withBrain(ctx, (db) => removeSource(db, name, Boolean(opts.yes)));
+      const what = `source ${name} with ${r.pages} pages, ${r.chunks} chunks and ${r.failures} recorded failures`;
+      if (ctx.json) printJson({ name, removed: r.removed, pages: r.pages, chunks: r.chunks, failures: r.failures });
+      if (r.removed) return ctx.log.info(`removed ${what}`);
+      ctx.log.info(`would remove ${what}. Nothing was changed: run again with --yes to remove it.`);
+      outcome.code = ExitCode.usage;
+    });
+}

@@ -1,0 +1,27 @@
+import { brainsyncHome, resolveDbTarget, type DbTarget } from '../db/target.js';
+
+/** The only place that reads process.env for settings. */
+export function dbTargetFromEnv(flag: string | undefined): DbTarget {
+  return resolveDbTarget({ flag, env: envSubset() });
+}
+
+export function homeFromEnv(): string {
+  return brainsyncHome(envSubset());
+}
+
+export function colourWanted(stream: NodeJS.WriteStream): boolean {
+  if (process.env.NO_COLOR !== undefined && process.env.NO_COLOR !== '') return false;
+  if (process.env.FORCE_COLOR && process.env.FORCE_COLOR !== '0') return true;
+  return Boolean(stream.isTTY) && process.env.TERM !== 'dumb';
+}
+
+function envSubset() {
+  const e = process.env;
+  return {
+    BRAINSYNC_DATABASE_URL: e.BRAINSYNC_DATABASE_URL,
+    DATABASE_URL: e.DATABASE_URL,
+    BRAINSYNC_HOME: e.BRAINSYNC_HOME,
+    XDG_DATA_HOME: e.XDG_DATA_HOME,
+    HOME: e.HOME,
+  };
+}

@@ -1,0 +1,53 @@
+import type { Command } from 'commander';
+import type { Db } from '../db/Db.js';
+import type { DbTarget } from '../db/target.js';
+import { dbTargetFromEnv } from './config.js';
+import { createLogger, type Logger } from './output.js';
+
+export interface GlobalOptions {
+  db?: string;
+  json?: boolean;
+  debug?: boolean;
+  quiet?: boolean;
+}
+
+export interface CliContext {
+  target: DbTarget;
+  json: boolean;
+  debug: boolean;
+  log: Logger;
+  /** The command line, shown to another process that finds the brain busy. */
+  commandLine: string;
+  openBrain(opts?: { create?: boolean; maxConnections?: number }): Promise<Db>;
+}
+
+export function contextFrom(cmd: Command): CliContext {
+  const g = cmd.optsWithGlobals<GlobalOptions>();
+  const target = dbTargetFromEnv(g.db);
+  const commandLine = ['brainsync', ...process.argv.slice(2)].join(' ');
+  return {
+    target,
+    json: Boolean(g.json),
+    debug: Boolean(g.debug),
+    log: createLogger({ quiet: Boolean(g.quiet), debug: Boolean(g.debug) }),
+    commandLine,
+    async openBrain(opts = {}) {
+      const { openBrain } = await import('../db/openBrain.js');
+      return openBrain(target, { ...opts, command: commandLine });
+    },
+  };
+}
+
+/** Opens the brain, runs fn, and always closes it (which also frees a PGLite directory lock). */
+export async function withBrain<T>(
+  ctx: CliContext,
+  fn: (db: Db) => Promise<T>,
+  opts?: { create?: boolean; maxConnections?: number },
+): Promise<T> {
+  const db = await ctx.openBrain(opts);
+  try {
+    return await fn(db);
+  } finally {
+    await db.close();
+  }
+}

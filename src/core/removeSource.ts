@@ -1,0 +1,42 @@
+import { LockBusyError, NotFoundError } from '../errors.js';
+import type { Db } from '../db/Db.js';
+import { deleteSource, findSource, sourceCounts, type SourceRow } from '../db/sourcesQueries.js';
+
+export interface RemoveSourceResult {
+  source: SourceRow;
+  pages: number;
+  chunks: number;
+  failures: number;
+  removed: boolean;
+}
+
+/** Without `confirm`, reports what would go and changes nothing. */
+export async function removeSource(db: Db, name: string, confirm: boolean): Promise<RemoveSourceResult> {
+  const source = await requireSource(db, name);
+  const counts = (await sourceCounts(db, source.id)).get(source.id);
+  const result = { source, pages: counts?.pages ?? 0, chunks: counts?.chunks ?? 0, failures: counts?.failures ?? 0 };
+  if (!confirm) return { ...result, removed: false };
+  await db.transaction(async (tx) => {
+    const held = await tx.query<{ host: string; pid: number }>(
+      'select holder_host as host, holder_pid as pid from sync_locks where name = $1 and expires_at > now()',
+      [source.name],
+    );
+    const holder = held.rows[0];
+    if (holder) {
+      throw new LockBusyError(
+        `source "${name}" is being synced by pid ${holder.pid} on ${holder.host}; nothing was removed. Try again when that run ends.`,
+      );
+    }
+    await tx.query('delete from sync_locks where name = $1', [source.name]);
+    await deleteSource(tx, source.id);
+  });
+  return { ...result, removed: true };
+}
+
+export async function requireSource(db: Db, name: string): Promise<SourceRow> {
+  const source = await findSource(db, name);
+  if (!source) {
+    throw new NotFoundError(`no source named "${name}" in this brain. \`brainsync sources list\` shows the sources it has.`);
+  }
+  return source;
+}

@@ -1,0 +1,49 @@
+import { isAbsolute, resolve } from 'node:path';
+import { ConfigError } from '../errors.js';
+
+const namePattern = /^[a-z0-9][a-z0-9._-]*$/;
+export const maxNameLength = 64;
+
+/** Names end up in lock rows, file names and log lines: keep them plain. */
+export function validateSourceName(name: string): string {
+  if (name.length === 0) throw new ConfigError('a source name cannot be empty. Pick a short name such as "notes".');
+  if (name.length > maxNameLength) {
+    throw new ConfigError(`source name "${name}" is ${name.length} characters long; the limit is ${maxNameLength}. Pick a shorter name.`);
+  }
+  if (!namePattern.test(name)) {
+    throw new ConfigError(
+      `source name "${name}" is not allowed: use lower-case letters, digits, ".", "-" and "_", ` +
+        'starting with a letter or digit (for example "team-notes").',
+    );
+  }
+  return name;
+}
+
+// scheme://… (https, ssh, git, file) or scp-like user@host:path
+const urlPattern = /^[a-z][a-z0-9+.-]*:\/\//i;
+const scpPattern = /^[^/\s@]+@[^/\s:]+:/;
+
+export function isCloneUrl(repo: string): boolean {
+  return urlPattern.test(repo) || scpPattern.test(repo);
+}
+
+/** A subdirectory inside the repository, normalised to `a/b` (empty for the root). */
+export function normaliseSubdir(subdir: string | undefined): string {
+  if (!subdir) return '';
+  const parts = subdir.split('/').filter((p) => p !== '' && p !== '.');
+  if (isAbsolute(subdir) || parts.includes('..')) {
+    throw new ConfigError(
+      `--subdir "${subdir}" must be a path inside the repository, relative to its root (for example "notes/team").`,
+    );
+  }
+  return parts.join('/');
+}
+
+export function localRepoPath(repo: string, cwd: string): string {
+  return resolve(cwd, repo);
+}
+
+/** A URL with any password removed, safe to store and print. */
+export function redactRepo(repo: string): string {
+  return repo.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@]+):[^@/]*@/i, '$1:***@');
+}

@@ -1,0 +1,35 @@
+export interface QueryResult<T> {
+  rows: T[];
+  rowCount: number;
+}
+
+export interface QueryOptions {
+  signal?: AbortSignal;
+}
+
+/** What both adapters can do; callers branch on these, never on an engine name. */
+export interface DbCapabilities {
+  /** Several connections can work at once (parallel import workers, concurrent sources). */
+  multiConnection: boolean;
+  /** pg_advisory_lock works across processes. */
+  advisoryLocks: boolean;
+  /** The pgvector extension is installed and usable. */
+  vector: boolean;
+}
+
+export interface Queryable {
+  query<T = Record<string, unknown>>(
+    sql: string,
+    params?: unknown[],
+    opts?: QueryOptions,
+  ): Promise<QueryResult<T>>;
+  exec(sql: string, opts?: QueryOptions): Promise<void>;
+}
+
+export interface Db extends Queryable {
+  /** Where this brain lives, safe to print (no password). */
+  readonly target: string;
+  readonly capabilities: DbCapabilities;
+  transaction<T>(fn: (tx: Queryable) => Promise<T>, opts?: QueryOptions): Promise<T>;
+  close(): Promise<void>;
+}

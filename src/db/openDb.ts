@@ -1,0 +1,71 @@
+import { mkdir, readdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { DbError, NotFoundError, errorMessage } from '../errors.js';
+import { acquireDirLock } from '../locks/dirLock.js';
+import type { Db } from './Db.js';
+import type { DbTarget } from './target.js';
+
+export interface OpenDbOptions {
+  /** Create an empty brain when none exists (init); otherwise a missing brain is an error. */
+  create?: boolean;
+  /** Postgres connection budget for this process. */
+  maxConnections?: number;
+  /** Shown to a second process that finds the PGLite brain busy. */
+  command?: string;
+}
+
+/** Opens the brain. Drivers are imported lazily so a command only loads the one it needs. */
+export async function openDb(target: DbTarget, opts: OpenDbOptions = {}): Promise<Db> {
+  if (target.kind === 'postgres') return openPostgres(target, opts);
+  return openPglite(target, opts);
+}
+
+async function openPostgres(target: Extract<DbTarget, { kind: 'postgres' }>, opts: OpenDbOptions): Promise<Db> {
+  const { openPostgresDb } = await import('./postgresDb.js');
+  try {
+    return await openPostgresDb(target.url, target.display, { maxConnections: opts.maxConnections });
+  } catch (err) {
+    throw new DbError(
+      `could not connect to Postgres at ${target.display}: ${errorMessage(err)}. ` +
+        'Check that the server is running and that --db / BRAINSYNC_DATABASE_URL is right.',
+      { cause: err },
+    );
+  }
+}
+
+async function openPglite(target: Extract<DbTarget, { kind: 'pglite' }>, opts: OpenDbOptions): Promise<Db> {
+  const exists = await brainDirExists(target.dir);
+  if (!exists && !opts.create) {
+    throw new NotFoundError(`no brain at ${target.dir}. Create one with \`brainsync init\`, or pass --db DIR|URL.`);
+  }
+  await mkdir(dirname(target.dir), { recursive: true });
+  const lock = await acquireDirLock(target.dir, opts.command ?? 'brainsync');
+  try {
+    const { openPgliteDb } = await import('./pgliteDb.js');
+    const db = await openPgliteDb(target.dir);
+    const close = db.close.bind(db);
+    db.close = async () => {
+      try {
+        await close();
+      } finally {
+        await lock.release();
+      }
+    };
+    return db;
+  } catch (err) {
+    await lock.release();
+    throw new DbError(
+      `could not open the PGLite brain at ${target.dir}: ${errorMessage(err)}. ` +
+        'Check that the directory is a brainsync brain and is readable.',
+      { cause: err },
+    );
+  }
+}
+
+async function brainDirExists(dir: string): Promise<boolean> {
+  try {
+    return (await readdir(dir)).includes('PG_VERSION');
+  } catch {
+    return false;
+  }
+}

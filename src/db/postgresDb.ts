@@ -1,0 +1,132 @@
+import pg from 'pg';
+import type { Db, Queryable, QueryOptions, QueryResult } from './Db.js';
+
+const types = {
+  getTypeParser: ((oid: number, format?: string) => {
+    // int8 and numeric as JS numbers, like the PGLite adapter. Counts and ids stay far below 2^53.
+    if (oid === 20 || oid === 1700) return (v: string) => Number(v);
+    return pg.types.getTypeParser(oid, format as 'text');
+  }) as typeof pg.types.getTypeParser,
+};
+
+export interface PostgresOptions {
+  /** Most connections this process opens (import workers + heartbeat + spare). */
+  maxConnections?: number;
+}
+
+export async function openPostgresDb(url: string, display: string, opts: PostgresOptions = {}): Promise<Db> {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: opts.maxConnections ?? 10,
+    types,
+    connectionTimeoutMillis: 15_000,
+    application_name: 'brainsync',
+  });
+  // An idle client that loses its connection emits 'error' on the pool; without a listener
+  // that would crash the process. The next query reconnects.
+  pool.on('error', () => {});
+  const client = await pool.connect();
+  client.release();
+  const db = new PostgresDb(pool, url, display);
+  db.capabilities.vector = await tryEnableVector(pool);
+  return db;
+}
+
+async function tryEnableVector(pool: pg.Pool): Promise<boolean> {
+  try {
+    await pool.query('create extension if not exists vector');
+    return true;
+  } catch {
+    // No pgvector on this server (or no right to create it): the brain still syncs;
+    // commands that need vectors say so.
+    return false;
+  }
+}
+
+class PostgresDb implements Db {
+  readonly capabilities = { multiConnection: true, advisoryLocks: true, vector: false };
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly url: string,
+    readonly target: string,
+  ) {}
+
+  async query<T>(sql: string, params?: unknown[], opts?: QueryOptions): Promise<QueryResult<T>> {
+    opts?.signal?.throwIfAborted();
+    const client = await this.pool.connect();
+    try {
+      return await runQuery<T>(client, this.url, sql, params, opts);
+    } finally {
+      client.release();
+    }
+  }
+
+  async exec(sql: string, opts?: QueryOptions): Promise<void> {
+    await this.query(sql, undefined, opts);
+  }
+
+  async transaction<T>(fn: (tx: Queryable) => Promise<T>, opts?: QueryOptions): Promise<T> {
+    opts?.signal?.throwIfAborted();
+    const client = await this.pool.connect();
+    const tx: Queryable = {
+      query: (sql, params, o) => runQuery(client, this.url, sql, params, o),
+      exec: async (sql, o) => void (await runQuery(client, this.url, sql, undefined, o)),
+    };
+    let broken = false;
+    try {
+      await client.query('begin');
+      const result = await fn(tx);
+      await client.query('commit');
+      return result;
+    } catch (err) {
+      await client.query('rollback').catch(() => (broken = true));
+      throw err;
+    } finally {
+      client.release(broken);
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+}
+
+/** Runs one statement; an abort cancels it on the server (pg_cancel_backend) and rejects with the signal's reason. */
+async function runQuery<T>(
+  client: pg.PoolClient,
+  url: string,
+  sql: string,
+  params: unknown[] | undefined,
+  opts: QueryOptions | undefined,
+): Promise<QueryResult<T>> {
+  const signal = opts?.signal;
+  signal?.throwIfAborted();
+  const pid = (client as unknown as { processID: number }).processID;
+  const onAbort = () => void cancelBackend(url, pid);
+  signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    // A multi-statement string (exec) answers with one result per statement: report the last.
+    const answer = (await client.query(sql, params)) as pg.QueryResult | pg.QueryResult[];
+    const res = Array.isArray(answer) ? answer[answer.length - 1] : answer;
+    if (!res) return { rows: [], rowCount: 0 };
+    return { rows: res.rows as T[], rowCount: res.rowCount ?? res.rows.length };
+  } catch (err) {
+    if (signal?.aborted) throw signal.reason;
+    throw err;
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
+  }
+}
+
+async function cancelBackend(url: string, pid: number): Promise<void> {
+  const c = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5_000 });
+  c.on('error', () => {});
+  try {
+    await c.connect();
+    await c.query('select pg_cancel_backend($1)', [pid]);
+  } catch {
+    // Best effort: the statement finishes on its own and the caller has already moved on.
+  } finally {
+    await c.end().catch(() => {});
+  }
+}

@@ -1,0 +1,70 @@
+import type { Queryable } from './Db.js';
+
+export interface SourceRow {
+  id: number;
+  name: string;
+  repo: string;
+  repoKind: 'local' | 'remote';
+  branch: string;
+  subdir: string;
+  embedModel: string | null;
+  bookmarkCommit: string | null;
+  bookmarkAt: Date | null;
+  pendingTargets: string[];
+  createdAt: Date;
+}
+
+const columns = `id, name, repo, repo_kind as "repoKind", branch, subdir, embed_model as "embedModel",
+  bookmark_commit as "bookmarkCommit", bookmark_at as "bookmarkAt", pending_targets as "pendingTargets",
+  created_at as "createdAt"`;
+
+export interface NewSource {
+  name: string;
+  repo: string;
+  repoKind: 'local' | 'remote';
+  branch: string;
+  subdir: string;
+  embedModel: string | null;
+}
+
+export async function insertSource(db: Queryable, s: NewSource): Promise<SourceRow> {
+  const res = await db.query<SourceRow>(
+    `insert into sources (name, repo, repo_kind, branch, subdir, embed_model)
+     values ($1, $2, $3, $4, $5, $6) returning ${columns}`,
+    [s.name, s.repo, s.repoKind, s.branch, s.subdir, s.embedModel],
+  );
+  return res.rows[0];
+}
+
+export async function listSources(db: Queryable): Promise<SourceRow[]> {
+  return (await db.query<SourceRow>(`select ${columns} from sources order by name`)).rows;
+}
+
+export async function findSource(db: Queryable, name: string): Promise<SourceRow | null> {
+  const res = await db.query<SourceRow>(`select ${columns} from sources where name = $1`, [name]);
+  return res.rows[0] ?? null;
+}
+
+export async function deleteSource(db: Queryable, id: number): Promise<void> {
+  await db.query('delete from sources where id = $1', [id]);
+}
+
+export interface SourceCounts {
+  sourceId: number;
+  pages: number;
+  chunks: number;
+  failures: number;
+}
+
+/** Page, chunk and failure counts per source (or for one source). */
+export async function sourceCounts(db: Queryable, sourceId?: number): Promise<Map<number, SourceCounts>> {
+  const res = await db.query<SourceCounts>(
+    `select s.id as "sourceId",
+       (select count(*)::int from pages p where p.source_id = s.id) as pages,
+       (select count(*)::int from chunks c join pages p on p.id = c.page_id where p.source_id = s.id) as chunks,
+       (select count(*)::int from sync_failures f where f.source_id = s.id) as failures
+     from sources s where $1::bigint is null or s.id = $1`,
+    [sourceId ?? null],
+  );
+  return new Map(res.rows.map((r) => [r.sourceId, r]));
+}

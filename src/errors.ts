@@ -1,0 +1,77 @@
+/**
+ * Every error brainsync raises on purpose is a BrainsyncError with a stable `code`
+ * and the exit code it maps to (DESIGN §3). Only the CLI edge turns them into exits.
+ */
+export const ExitCode = {
+  ok: 0,
+  failed: 1,
+  usage: 2,
+  filesFailed: 3,
+  temporary: 75,
+  sigint: 130,
+  sigterm: 143,
+} as const;
+
+export class BrainsyncError extends Error {
+  readonly code: string = 'error';
+  readonly exitCode: number = ExitCode.failed;
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** Bad flags, bad names, bad paths: the user can fix the command line. */
+export class UsageError extends BrainsyncError {
+  override readonly code = 'usage';
+  override readonly exitCode = ExitCode.usage;
+}
+
+/** A source definition that cannot be accepted (bad name, missing repo, unknown branch). */
+export class ConfigError extends BrainsyncError {
+  override readonly code = 'config';
+  override readonly exitCode = ExitCode.usage;
+}
+
+export class NotFoundError extends BrainsyncError {
+  override readonly code = 'not_found';
+  override readonly exitCode = ExitCode.usage;
+}
+
+export class DbError extends BrainsyncError {
+  override readonly code = 'db';
+}
+
+/** The brain was migrated by a newer brainsync than this one. */
+export class SchemaTooNewError extends BrainsyncError {
+  override readonly code = 'schema_too_new';
+}
+
+export class MigrationError extends BrainsyncError {
+  override readonly code = 'migration';
+}
+
+export class GitFailure extends BrainsyncError {
+  override readonly code = 'git';
+}
+
+/** Someone alive holds what we need (a source lock, the PGLite directory). Try again later. */
+export class LockBusyError extends BrainsyncError {
+  override readonly code = 'locked';
+  override readonly exitCode = ExitCode.temporary;
+}
+
+/** Our lock was taken over by another run; we must not write another row. */
+export class LockLostError extends BrainsyncError {
+  override readonly code = 'lock_lost';
+  override readonly exitCode = ExitCode.temporary;
+}
+
+/** The mass-delete guard refused a plan. */
+export class MassDeleteError extends BrainsyncError {
+  override readonly code = 'mass_delete';
+}
+
+export function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
