@@ -4,6 +4,7 @@ import { BrainsyncError, ExitCode } from '../errors.js';
 import { createLogger } from './output.js';
 import { registerInit } from './commands/init.js';
 import { registerSources } from './commands/sources.js';
+import { registerSync } from './commands/sync.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -24,6 +25,7 @@ export function buildProgram(outcome: Outcome): Command {
     .exitOverride();
   registerInit(program, outcome);
   registerSources(program, outcome);
+  registerSync(program, outcome);
   return program;
 }
 

@@ -1,0 +1,90 @@
+import { Option, type Command } from 'commander';
+import { availableParallelism } from 'node:os';
+import { UsageError } from '../../errors.js';
+import { contextFrom } from '../context.js';
+import type { Outcome } from '../main.js';
+import { parseDuration, parsePositiveInt, parseSize } from '../parseArgs.js';
+import type { SyncFlags } from './syncRun.js';
+
+export function registerSync(program: Command, outcome: Outcome): void {
+  program
+    .command('sync')
+    .description('bring sources up to date with their repositories')
+    .addOption(new Option('--source <name...>', 'sync these sources (repeatable)'))
+    .option('--all', 'sync every source, each in its own run')
+    .option('--dry-run', 'print the plan and change nothing')
+    .option('--full', 'compare the whole tree with the brain instead of diffing from the bookmark')
+    .option('--no-pull', 'do not pull or fetch; sync what the repository already has')
+    .option('--workers <n>', 'parallel import workers per source (Postgres only; default: CPU count, at most 4)')
+    .option('--max-sources <n>', 'sources synced at once with --all (Postgres only; default 4)')
+    .option('--retry-failed', 'retry files recorded as failed even if they did not change')
+    .option('--allow-mass-delete', 'allow a sync that deletes more than half of a source\'s pages')
+    .option('--timeout <dur>', 'time budget per source, e.g. 540, 9m (stops early, keeps its work, exit 75)')
+    .option('--max-file-size <size>', 'files larger than this are skipped and recorded (default 4MB)')
+    .option('--lock-ttl <dur>', 'a lock whose holder stopped heart-beating this long ago is free (default 60s)')
+    .option('--break-lock', 'first break locks whose holder is provably gone (dead pid here, or no heartbeat for --max-age)')
+    .option('--max-age <dur>', 'with --break-lock: heartbeat age after which a lock counts as abandoned (default: the TTL)')
+    .option('--force-break-lock', 'first break the locks whatever their state, and say what was broken')
+    .action(async (raw: RawSyncFlags, cmd: Command) => {
+      const flags = validateSyncFlags(raw);
+      const ctx = contextFrom(cmd);
+      const { runSync } = await import('./syncRun.js');
+      outcome.code = await runSync(ctx, flags);
+    });
+}
+
+interface RawSyncFlags {
+  source?: string[];
+  all?: boolean;
+  dryRun?: boolean;
+  full?: boolean;
+  pull: boolean;
+  workers?: string;
+  maxSources?: string;
+  retryFailed?: boolean;
+  allowMassDelete?: boolean;
+  timeout?: string;
+  maxFileSize?: string;
+  lockTtl?: string;
+  breakLock?: boolean;
+  maxAge?: string;
+  forceBreakLock?: boolean;
+}
+
+/** Every flag is checked before anything opens the brain; each refusal names the flag. */
+export function validateSyncFlags(raw: RawSyncFlags): SyncFlags {
+  const sources = raw.source ?? [];
+  if (sources.length === 0 && !raw.all) {
+    throw new UsageError('say which sources to sync: --source NAME (repeatable) or --all.');
+  }
+  if (sources.length > 0 && raw.all) throw new UsageError('use either --source or --all, not both.');
+  if (raw.maxAge !== undefined && !raw.breakLock) throw new UsageError('--max-age only makes sense with --break-lock.');
+  if (raw.maxAge !== undefined && raw.forceBreakLock) {
+    throw new UsageError('--max-age cannot be combined with --force-break-lock, which breaks locks whatever their age.');
+  }
+  if (raw.breakLock && raw.forceBreakLock) throw new UsageError('use either --break-lock or --force-break-lock, not both.');
+  const lockTtlSeconds = raw.lockTtl !== undefined ? parseDuration('--lock-ttl', raw.lockTtl) : 60;
+  const heartbeatSeconds = Math.max(1, Math.floor(lockTtlSeconds / 6));
+  const maxAgeSeconds = raw.maxAge !== undefined ? parseDuration('--max-age', raw.maxAge) : lockTtlSeconds;
+  if (maxAgeSeconds < 2 * heartbeatSeconds) {
+    throw new UsageError(
+      `--max-age "${raw.maxAge}" is shorter than two heartbeats (${2 * heartbeatSeconds}s): it could break a healthy run between two beats. Use at least ${2 * heartbeatSeconds}s.`,
+    );
+  }
+  return {
+    sources,
+    all: Boolean(raw.all),
+    dryRun: Boolean(raw.dryRun),
+    full: Boolean(raw.full),
+    pull: raw.pull,
+    retryFailed: Boolean(raw.retryFailed),
+    allowMassDelete: Boolean(raw.allowMassDelete),
+    workers: raw.workers !== undefined ? parsePositiveInt('--workers', raw.workers, 64) : Math.min(4, availableParallelism()),
+    maxSources: raw.maxSources !== undefined ? parsePositiveInt('--max-sources', raw.maxSources, 64) : 4,
+    timeoutSeconds: raw.timeout !== undefined ? parseDuration('--timeout', raw.timeout) : undefined,
+    maxFileBytes: raw.maxFileSize !== undefined ? parseSize('--max-file-size', raw.maxFileSize) : 4 * 1024 * 1024,
+    lockTtlSeconds,
+    breakLock: raw.breakLock ? 'provably_gone' : raw.forceBreakLock ? 'force' : null,
+    maxAgeSeconds,
+  };
+}

@@ -1,0 +1,96 @@
+import { createHash } from 'node:crypto';
+import { join } from 'node:path';
+import type { SourceResult } from '../../core/result.js';
+import { worstExitCode } from '../../core/result.js';
+import { syncMany } from '../../core/syncMany.js';
+import type { Db } from '../../db/Db.js';
+import { listSources } from '../../db/sourcesQueries.js';
+import { ExitCode, NotFoundError } from '../../errors.js';
+import { breakLock, type BreakVerdict } from '../../locks/breakLock.js';
+import { lockSettingsForTtl, releaseHeldLocks } from '../../locks/sourceLock.js';
+import { homeFromEnv } from '../config.js';
+import type { CliContext } from '../context.js';
+import { printJson } from '../output.js';
+import { watchProcessSignals } from '../signals.js';
+import { createSyncReporter } from '../syncReport.js';
+
+export interface SyncFlags {
+  sources: string[];
+  all: boolean;
+  dryRun: boolean;
+  full: boolean;
+  pull: boolean;
+  retryFailed: boolean;
+  allowMassDelete: boolean;
+  workers: number;
+  maxSources: number;
+  timeoutSeconds?: number;
+  maxFileBytes: number;
+  lockTtlSeconds: number;
+  breakLock: 'provably_gone' | 'force' | null;
+  maxAgeSeconds: number;
+}
+
+export async function runSync(ctx: CliContext, flags: SyncFlags): Promise<number> {
+  const stop = watchProcessSignals(async () => {
+    ctx.log.error('second signal: releasing locks and exiting now');
+    await releaseHeldLocks();
+  });
+  let results: SourceResult[] = [];
+  let verdicts: BreakVerdict[] = [];
+  try {
+    const db = await ctx.openBrain({ maxConnections: flags.maxSources * (flags.workers + 1) + 2 });
+    try {
+      const names = await resolveNames(db, flags);
+      if (flags.breakLock) verdicts = await breakLocks(ctx, db, names, flags);
+      const reporter = createSyncReporter(ctx.log, names.length);
+      results = await syncMany({ db, signal: stop.signal, onEvent: reporter.onEvent }, names, {
+        ...flags,
+        timeoutMs: flags.timeoutSeconds !== undefined ? flags.timeoutSeconds * 1000 : undefined,
+        lock: lockSettingsForTtl(flags.lockTtlSeconds),
+        reposDir: mirrorsDir(ctx),
+        command: ctx.commandLine,
+      });
+      reporter.summary(results);
+    } finally {
+      await db.close();
+    }
+  } finally {
+    stop.dispose();
+  }
+  const code = results.length === 0 && stop.received() ? signalExit(stop.received()!) : worstExitCode(results);
+  if (ctx.json) printJson({ exitCode: code, ...(flags.breakLock ? { locks: verdicts } : {}), sources: results });
+  return code;
+}
+
+async function resolveNames(db: Db, flags: SyncFlags): Promise<string[]> {
+  const known = (await listSources(db)).map((s) => s.name);
+  if (flags.all) return known;
+  const missing = flags.sources.filter((n) => !known.includes(n));
+  if (missing.length > 0) {
+    throw new NotFoundError(
+      `no source named ${missing.map((n) => `"${n}"`).join(', ')} in this brain. \`brainsync sources list\` shows the sources it has.`,
+    );
+  }
+  return [...new Set(flags.sources)];
+}
+
+async function breakLocks(ctx: CliContext, db: Db, names: string[], flags: SyncFlags): Promise<BreakVerdict[]> {
+  const out: BreakVerdict[] = [];
+  for (const name of names) {
+    const v = await breakLock(db, name, { maxAgeSeconds: flags.maxAgeSeconds, force: flags.breakLock === 'force' });
+    out.push(v);
+    if (v.verdict !== 'no_lock') ctx.log.info(`${name}: lock ${v.detail}`);
+  }
+  return out;
+}
+
+/** Mirrors of clone-URL sources live under BRAINSYNC_HOME, one folder per brain. */
+function mirrorsDir(ctx: CliContext): string {
+  const key = createHash('sha256').update(ctx.target.display).digest('hex').slice(0, 12);
+  return join(homeFromEnv(), 'mirrors', key);
+}
+
+function signalExit(sig: NodeJS.Signals): number {
+  return sig === 'SIGINT' ? ExitCode.sigint : ExitCode.sigterm;
+}

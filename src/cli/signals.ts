@@ -1,0 +1,39 @@
+import { RunStopped } from '../core/abort.js';
+
+export interface ProcessStop {
+  signal: AbortSignal;
+  /** The first signal received, if any. */
+  received(): NodeJS.Signals | null;
+  dispose(): void;
+}
+
+const stopSignals: NodeJS.Signals[] = ['SIGTERM', 'SIGINT', 'SIGHUP'];
+
+/**
+ * The first SIGTERM/SIGINT/SIGHUP aborts every running source (they stop, keep their work,
+ * release their locks and report). A second one runs `onSecond` (best-effort lock release)
+ * and exits at once.
+ */
+export function watchProcessSignals(onSecond: (sig: NodeJS.Signals) => Promise<void>): ProcessStop {
+  const ctl = new AbortController();
+  let first: NodeJS.Signals | null = null;
+  const handler = (sig: NodeJS.Signals) => {
+    if (!first) {
+      first = sig;
+      ctl.abort(new RunStopped('signal', `received ${sig}`));
+      return;
+    }
+    const code = sig === 'SIGINT' ? 130 : 143;
+    const bail = setTimeout(() => process.exit(code), 2000);
+    void onSecond(sig).finally(() => {
+      clearTimeout(bail);
+      process.exit(code);
+    });
+  };
+  for (const s of stopSignals) process.on(s, handler);
+  return {
+    signal: ctl.signal,
+    received: () => first,
+    dispose: () => stopSignals.forEach((s) => process.removeListener(s, handler)),
+  };
+}

@@ -1,0 +1,59 @@
+import { join } from 'node:path';
+import type { SourceRow } from '../db/sourcesQueries.js';
+import { GitFailure, errorMessage } from '../errors.js';
+import { GitError } from '../git/GitError.js';
+import { revParse } from '../git/repoInfo.js';
+import { cloneMirror, pullFastForward, type PullStatus } from '../git/syncRepo.js';
+
+export interface Collected {
+  /** The repository the run reads objects from (the user's repo, or brainsync's mirror). */
+  repoDir: string;
+  /** The pinned commit: everything is read from its objects. */
+  target: string;
+  pull: PullStatus | 'fetched' | 'skipped';
+}
+
+export interface CollectOptions {
+  pull: boolean;
+  /** Where brainsync keeps mirrors of clone-URL sources. */
+  reposDir: string;
+  signal: AbortSignal;
+}
+
+/** Pull (or fetch) and pin the target commit. The git child is killed when the signal aborts. */
+export async function collect(source: SourceRow, opts: CollectOptions): Promise<Collected> {
+  try {
+    if (source.repoKind === 'remote') return await collectRemote(source, opts);
+    return await collectLocal(source, opts);
+  } catch (err) {
+    if (opts.signal.aborted) throw opts.signal.reason;
+    if (err instanceof GitError) throw new GitFailure(gitAdvice(source, err), { cause: err });
+    throw err;
+  }
+}
+
+async function collectRemote(source: SourceRow, opts: CollectOptions): Promise<Collected> {
+  const repoDir = join(opts.reposDir, source.name);
+  if (!opts.pull) {
+    const target = await revParse(repoDir, `refs/remotes/origin/${source.branch}^{commit}`, { signal: opts.signal });
+    return { repoDir, target, pull: 'skipped' };
+  }
+  const { commit } = await cloneMirror(source.repo, repoDir, source.branch, { signal: opts.signal });
+  return { repoDir, target: commit, pull: 'fetched' };
+}
+
+async function collectLocal(source: SourceRow, opts: CollectOptions): Promise<Collected> {
+  const repoDir = source.repo;
+  let pull: Collected['pull'] = 'skipped';
+  if (opts.pull) pull = (await pullFastForward(repoDir, source.branch, { signal: opts.signal })).status;
+  const target = await revParse(repoDir, `refs/heads/${source.branch}^{commit}`, { signal: opts.signal });
+  return { repoDir, target, pull };
+}
+
+function gitAdvice(source: SourceRow, err: GitError): string {
+  const where = source.repoKind === 'remote' ? source.repo.replace(/:\/\/([^:/@]+):[^@/]*@/, '://$1:***@') : source.repo;
+  return (
+    `source "${source.name}": git failed on ${where} (${errorMessage(err)}). ` +
+    `Check that the repository exists, is readable and has branch "${source.branch}"; the other sources are not affected.`
+  );
+}

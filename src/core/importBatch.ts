@@ -1,0 +1,91 @@
+import type { Queryable } from '../db/Db.js';
+import { clearFailures, recordFailures, type FileFailure } from '../db/failuresQueries.js';
+import { storedBlobOids, upsertPages, type PageWrite } from '../db/pagesQueries.js';
+import { parsePage } from '../markdown/parsePage.js';
+import { yieldToEventLoop } from './abort.js';
+import type { ImportOp } from './plan.js';
+import type { RunContext } from './runContext.js';
+
+/**
+ * Imports one batch: one lookup skips pages already stored at the planned blob (this is
+ * what makes a resumed run cheap), the rest are read from git, parsed, and written in one
+ * short fenced transaction.
+ */
+export async function importBatch(ctx: RunContext, ops: ImportOp[]): Promise<void> {
+  const { db, source, signal, counts } = ctx;
+  signal.throwIfAborted();
+  const stored = await storedBlobOids(db, source.id, ops.map((op) => op.path), signal);
+  const todo = ops.filter((op) => stored.get(op.path) !== op.oid);
+  counts.skipped += ops.length - todo.length;
+  if (todo.length === 0) return;
+
+  const blobs = await Promise.all(todo.map((op) => ctx.reader.read(op.oid, ctx.maxFileBytes)));
+  counts.read += blobs.length;
+  signal.throwIfAborted();
+  const pages: PageWrite[] = [];
+  const failures: FileFailure[] = [];
+  todo.forEach((op, i) => {
+    const content = blobs[i].content;
+    if (content === null) {
+      failures.push(tooLarge(op, blobs[i].size, ctx.maxFileBytes));
+      return;
+    }
+    const parsed = parsePage(op.path, content);
+    if (parsed.ok) pages.push({ ...parsed.page, path: op.path, blobOid: op.oid });
+    else failures.push({ path: op.path, blobOid: op.oid, code: parsed.code, message: parsed.message });
+  });
+  await yieldToEventLoop();
+  await writePages(ctx, pages, failures);
+}
+
+async function writePages(ctx: RunContext, pages: PageWrite[], failures: FileFailure[]): Promise<void> {
+  try {
+    await ctx.db.transaction((tx) => writeInTx(ctx, tx, pages, failures), { signal: ctx.signal });
+  } catch (err) {
+    if (!isUniqueViolation(err) || pages.length <= 1) {
+      if (isUniqueViolation(err) && pages.length === 1) return writeConflict(ctx, pages[0], failures);
+      throw err;
+    }
+    // One page's slug collides with another page's: find it by writing the batch one page at a time.
+    for (const [i, page] of pages.entries()) await writePages(ctx, [page], i === 0 ? failures : []);
+    return;
+  }
+  ctx.counts.imported += pages.length;
+  ctx.counts.failed += failures.length;
+  ctx.report(failures);
+  ctx.progress(pages.length + failures.length);
+}
+
+async function writeInTx(ctx: RunContext, tx: Queryable, pages: PageWrite[], failures: FileFailure[]): Promise<void> {
+  await ctx.lock.fence(tx);
+  await upsertPages(tx, ctx.source.id, pages);
+  await clearFailures(tx, ctx.source.id, pages.map((p) => p.path));
+  await recordFailures(tx, ctx.source.id, failures);
+}
+
+async function writeConflict(ctx: RunContext, page: PageWrite, failures: FileFailure[]): Promise<void> {
+  const conflict: FileFailure = {
+    path: page.path,
+    blobOid: page.blobOid,
+    code: 'slug_conflict',
+    message: `another page of this source already has the slug "${page.slug}"; the file was skipped. Rename one of the two files.`,
+  };
+  await writePages(ctx, [], [...failures, conflict]);
+}
+
+function tooLarge(op: ImportOp, size: number, max: number): FileFailure {
+  return {
+    path: op.path,
+    blobOid: op.oid,
+    code: 'too_large',
+    message: `the file is ${formatBytes(size)}, over the ${formatBytes(max)} limit; it was skipped. Split it, or raise --max-file-size.`,
+  };
+}
+
+function formatBytes(n: number): string {
+  return n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(1)} MB` : `${Math.ceil(n / 1024)} KB`;
+}
+
+function isUniqueViolation(err: unknown): boolean {
+  return (err as { code?: string } | null)?.code === '23505';
+}

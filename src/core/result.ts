@@ -1,0 +1,85 @@
+import { ExitCode } from '../errors.js';
+import type { StopReason } from './abort.js';
+
+export type SyncStatus = 'up_to_date' | 'synced' | 'partial' | 'locked' | 'failed' | 'dry_run';
+
+export interface Counts {
+  planned: number;
+  imported: number;
+  /** Planned files already stored at the target's blob: not read, not parsed. */
+  skipped: number;
+  deleted: number;
+  renamed: number;
+  /** Files that failed in this run (recorded in sync_failures). */
+  failed: number;
+  /** Blobs read from git in this run. */
+  read: number;
+  embedded: number;
+  pending: number;
+}
+
+export interface Timings {
+  lockMs: number;
+  pullMs: number;
+  planMs: number;
+  applyMs: number;
+  embedMs: number;
+  totalMs: number;
+}
+
+export interface FileFailureReport {
+  path: string;
+  code: string;
+  message: string;
+}
+
+export interface SourceResult {
+  source: string;
+  status: SyncStatus;
+  reason?: StopReason;
+  /** Why a run stopped, failed, or could not take its lock, in words. */
+  message?: string;
+  holder?: { host: string; pid: number; since: string; heartbeatAgeSeconds: number };
+  runId?: string;
+  bookmarkFrom: string | null;
+  target: string | null;
+  mode?: 'diff' | 'full';
+  pull?: string;
+  counts: Counts;
+  timings: Timings;
+  failures: FileFailureReport[];
+  /** --dry-run only: the operations the run would perform. */
+  plan?: { deletes: string[]; renames: { from: string; to: string }[]; imports: string[]; failures: FileFailureReport[] };
+}
+
+export function zeroCounts(): Counts {
+  return { planned: 0, imported: 0, skipped: 0, deleted: 0, renamed: 0, failed: 0, read: 0, embedded: 0, pending: 0 };
+}
+
+export function zeroTimings(): Timings {
+  return { lockMs: 0, pullMs: 0, planMs: 0, applyMs: 0, embedMs: 0, totalMs: 0 };
+}
+
+/** DESIGN §3: a source's exit code. */
+export function exitCodeOf(r: SourceResult): number {
+  switch (r.status) {
+    case 'failed':
+      return ExitCode.failed;
+    case 'partial':
+    case 'locked':
+      return ExitCode.temporary;
+    default:
+      return r.counts.failed > 0 ? ExitCode.filesFailed : ExitCode.ok;
+  }
+}
+
+/** The worst of several: failed > partial/locked > files failed > done. */
+export function worstExitCode(results: SourceResult[]): number {
+  const rank = [ExitCode.ok, ExitCode.filesFailed, ExitCode.temporary, ExitCode.failed];
+  let worst: number = ExitCode.ok;
+  for (const r of results) {
+    const code = exitCodeOf(r);
+    if (rank.indexOf(code as (typeof rank)[number]) > rank.indexOf(worst as (typeof rank)[number])) worst = code;
+  }
+  return worst;
+}

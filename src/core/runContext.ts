@@ -1,0 +1,24 @@
+import type { Db } from '../db/Db.js';
+import type { FileFailure } from '../db/failuresQueries.js';
+import type { SourceRow } from '../db/sourcesQueries.js';
+import type { BlobReader } from '../git/BlobReader.js';
+import type { SourceLock } from '../locks/sourceLock.js';
+import type { Counts } from './result.js';
+
+/** What the apply stage of one run works with. */
+export interface RunContext {
+  db: Db;
+  source: SourceRow;
+  lock: SourceLock;
+  /** Budget ∪ process signals ∪ lost lock. */
+  signal: AbortSignal;
+  reader: BlobReader;
+  maxFileBytes: number;
+  /** Import workers (1 on PGLite). */
+  workers: number;
+  counts: Counts;
+  /** Files failed in this run, reported back in the result. */
+  report(failures: FileFailure[]): void;
+  /** n more planned files are done. */
+  progress(n: number): void;
+}

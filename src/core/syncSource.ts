@@ -1,0 +1,235 @@
+import { hostname } from 'node:os';
+import type { Db } from '../db/Db.js';
+import { countPages } from '../db/pagesQueries.js';
+import { insertRun } from '../db/runsQueries.js';
+import { findSource, type SourceRow } from '../db/sourcesQueries.js';
+import { setBookmark } from '../db/bookmarkQueries.js';
+import { BrainsyncError, MassDeleteError, errorMessage } from '../errors.js';
+import { BlobReader } from '../git/BlobReader.js';
+import { acquireSourceLock, type LockSettings, type SourceLock } from '../locks/sourceLock.js';
+import { RunStopped, budgetController, stopReasonOf } from './abort.js';
+import { applyPlan } from './applyPlan.js';
+import { buildPlan } from './buildPlan.js';
+import { collect, type Collected } from './collect.js';
+import { checkMassDelete } from './massDelete.js';
+import { plannedCount, type Plan } from './plan.js';
+import { zeroCounts, zeroTimings, type SourceResult } from './result.js';
+import type { RunContext } from './runContext.js';
+
+export interface SyncOptions {
+  dryRun: boolean;
+  full: boolean;
+  pull: boolean;
+  retryFailed: boolean;
+  allowMassDelete: boolean;
+  /** Import workers for this source (forced to 1 when the brain has one connection). */
+  workers: number;
+  /** Time budget of this source's run; undefined = none. */
+  timeoutMs?: number;
+  maxFileBytes: number;
+  lock: LockSettings;
+  reposDir: string;
+  /** Shown in the lock row. */
+  command: string;
+}
+
+export type SyncEvent =
+  | { type: 'phase'; source: string; phase: 'lock' | 'pull' | 'plan' | 'apply' | 'bookmark' | 'done'; detail?: string }
+  | { type: 'progress'; source: string; done: number; total: number }
+  | { type: 'warning'; source: string; message: string };
+
+export interface SyncDeps {
+  db: Db;
+  /** Process-level stop (SIGTERM, SIGINT, SIGHUP). */
+  signal: AbortSignal;
+  onEvent?: (e: SyncEvent) => void;
+}
+
+/** One run of one source: lock → pull → pin → plan → apply → bookmark → release → record. */
+export async function syncSource(deps: SyncDeps, name: string, opts: SyncOptions): Promise<SourceResult> {
+  const started = new Date();
+  const t0 = performance.now();
+  const result: SourceResult = {
+    source: name, status: 'failed', bookmarkFrom: null, target: null,
+    counts: zeroCounts(), timings: zeroTimings(), failures: [],
+  };
+  const emit = (e: SyncEvent) => deps.onEvent?.(e);
+  if (deps.signal.aborted) return stopped(result, deps.signal, 'before it started', t0);
+  const source = await findSource(deps.db, name);
+  if (!source) return fail(result, `no source named "${name}" in this brain`, t0);
+  result.bookmarkFrom = source.bookmarkCommit;
+
+  emit({ type: 'phase', source: name, phase: 'lock' });
+  const acquired = await acquireSourceLock(deps.db, name, {
+    settings: opts.lock,
+    command: opts.command,
+    warn: (message) => emit({ type: 'warning', source: name, message }),
+  });
+  result.timings.lockMs = Math.round(performance.now() - t0);
+  if (!acquired.ok) return locked(result, acquired.holder, t0);
+  const lock = acquired.lock;
+  result.runId = lock.runId;
+  const budget = budgetController(opts.timeoutMs);
+  const signal = AbortSignal.any([deps.signal, budget.signal, lock.signal]);
+  try {
+    await runLocked(deps, source, lock, signal, opts, result, emit);
+  } catch (err) {
+    settleError(result, err, signal);
+  } finally {
+    budget.dispose();
+    result.timings.totalMs = Math.round(performance.now() - t0);
+    await finish(deps.db, source, lock, result, started, emit);
+  }
+  return result;
+}
+
+async function runLocked(
+  deps: SyncDeps, source: SourceRow, lock: SourceLock, signal: AbortSignal,
+  opts: SyncOptions, result: SourceResult, emit: (e: SyncEvent) => void,
+): Promise<void> {
+  const name = source.name;
+  let t = performance.now();
+  emit({ type: 'phase', source: name, phase: 'pull' });
+  const collected = await collect(source, { pull: opts.pull && !opts.dryRun, reposDir: opts.reposDir, signal });
+  result.target = collected.target;
+  result.pull = collected.pull;
+  result.timings.pullMs = Math.round(performance.now() - (t));
+  if (isUpToDate(source, collected, opts)) {
+    result.status = 'up_to_date';
+    return;
+  }
+  t = performance.now();
+  emit({ type: 'phase', source: name, phase: 'plan' });
+  const plan = await buildPlan(deps.db, source, collected, { full: opts.full, retryFailed: opts.retryFailed, signal });
+  result.mode = plan.mode;
+  result.counts.planned = plannedCount(plan);
+  result.timings.planMs = Math.round(performance.now() - t);
+  if (opts.dryRun) return describeDryRun(result, plan);
+  if (!opts.allowMassDelete) checkMassDelete(name, plan, await countPages(deps.db, source.id));
+
+  t = performance.now();
+  emit({ type: 'phase', source: name, phase: 'apply', detail: planSummary(plan) });
+  await applyWithReader(deps.db, source, lock, signal, opts, result, plan, collected, emit);
+  result.timings.applyMs = Math.round(performance.now() - t);
+
+  emit({ type: 'phase', source: name, phase: 'bookmark' });
+  signal.throwIfAborted();
+  await deps.db.transaction(async (tx) => {
+    await lock.fence(tx);
+    await setBookmark(tx, source.id, collected.target);
+  }, { signal });
+  result.status = plannedCount(plan) === 0 && plan.clearFailures.length === 0 && source.bookmarkCommit === collected.target
+    ? 'up_to_date'
+    : 'synced';
+}
+
+async function applyWithReader(
+  db: Db, source: SourceRow, lock: SourceLock, signal: AbortSignal, opts: SyncOptions,
+  result: SourceResult, plan: Plan, collected: Collected, emit: (e: SyncEvent) => void,
+): Promise<void> {
+  const reader = await BlobReader.open(collected.repoDir, { signal });
+  const total = plannedCount(plan);
+  let done = 0;
+  const ctx: RunContext = {
+    db, source, lock, signal, reader,
+    maxFileBytes: opts.maxFileBytes,
+    workers: db.capabilities.multiConnection ? opts.workers : 1,
+    counts: result.counts,
+    report: (failures) => result.failures.push(...failures.map(({ path, code, message }) => ({ path, code, message }))),
+    progress: (n) => emit({ type: 'progress', source: source.name, done: (done += n), total }),
+  };
+  try {
+    await applyPlan(ctx, plan, collected.target);
+  } catch (err) {
+    if (signal.aborted && !(err instanceof RunStopped)) throw signal.reason;
+    if (err instanceof RunStopped) {
+      throw new RunStopped(err.reason, `${err.message}; stopped during import (${done.toLocaleString('en-US')} of ${total.toLocaleString('en-US')} files)`);
+    }
+    throw err;
+  } finally {
+    await reader.close();
+  }
+}
+
+function isUpToDate(source: SourceRow, c: Collected, opts: SyncOptions): boolean {
+  return source.bookmarkCommit === c.target && source.pendingTargets.length === 0 && !opts.full && !opts.retryFailed;
+}
+
+function settleError(result: SourceResult, err: unknown, signal: AbortSignal): void {
+  const reason = err instanceof RunStopped ? err.reason : signal.aborted ? stopReasonOf(signal) : null;
+  if (reason) {
+    result.status = 'partial';
+    result.reason = reason;
+    result.message = err instanceof RunStopped ? err.message : errorMessage(signal.reason);
+    return;
+  }
+  result.status = 'failed';
+  result.message = err instanceof BrainsyncError || err instanceof MassDeleteError ? err.message : errorMessage(err);
+}
+
+async function finish(
+  db: Db, source: SourceRow, lock: SourceLock, result: SourceResult, started: Date, emit: (e: SyncEvent) => void,
+): Promise<void> {
+  try {
+    await lock.release();
+  } catch (err) {
+    emit({ type: 'warning', source: source.name, message: `could not release the lock (${errorMessage(err)}); it expires by itself` });
+  }
+  try {
+    await insertRun(db, {
+      runId: lock.runId, sourceId: source.id, sourceName: source.name, status: result.status,
+      reason: result.reason ?? null, error: result.status === 'failed' ? result.message ?? null : null,
+      bookmarkFrom: result.bookmarkFrom, targetCommit: result.target,
+      counts: { ...result.counts }, timings: { ...result.timings },
+      host: hostname(), pid: process.pid, startedAt: started,
+    });
+  } catch (err) {
+    emit({ type: 'warning', source: source.name, message: `could not record the run (${errorMessage(err)})` });
+  }
+  emit({ type: 'phase', source: source.name, phase: 'done' });
+}
+
+function describeDryRun(result: SourceResult, plan: Plan): void {
+  result.status = 'dry_run';
+  result.plan = {
+    deletes: plan.deletes,
+    renames: plan.renames.map(({ from, to }) => ({ from, to })),
+    imports: plan.imports.map((op) => op.path),
+    failures: plan.failures.map(({ path, code, message }) => ({ path, code, message })),
+  };
+}
+
+function planSummary(plan: Plan): string {
+  const parts = [`${plan.imports.length} to import`, `${plan.deletes.length} to delete`, `${plan.renames.length} renamed`];
+  return `${plan.mode === 'full' ? `full compare (${plan.why})` : 'incremental'}: ${parts.join(', ')}`;
+}
+
+function stopped(result: SourceResult, signal: AbortSignal, where: string, t0: number): SourceResult {
+  result.status = 'partial';
+  result.reason = stopReasonOf(signal) ?? 'signal';
+  result.message = `stopped ${where}`;
+  result.timings.totalMs = Math.round(performance.now() - t0);
+  return result;
+}
+
+function fail(result: SourceResult, message: string, t0: number): SourceResult {
+  result.status = 'failed';
+  result.message = message;
+  result.timings.totalMs = Math.round(performance.now() - t0);
+  return result;
+}
+
+function locked(result: SourceResult, holder: import('../db/locksQueries.js').LockHolder | null, t0: number): SourceResult {
+  result.status = 'locked';
+  result.timings.totalMs = Math.round(performance.now() - t0);
+  if (holder) {
+    result.holder = {
+      host: holder.host, pid: holder.pid, since: holder.acquiredAt.toISOString(),
+      heartbeatAgeSeconds: Math.round(holder.heartbeatAgeSeconds),
+    };
+    result.message = `locked by pid ${holder.pid} on ${holder.host} since ${holder.acquiredAt.toISOString()}`;
+  } else {
+    result.message = 'locked by another run';
+  }
+  return result;
+}

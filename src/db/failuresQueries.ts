@@ -1,0 +1,46 @@
+import type { Queryable } from './Db.js';
+
+export interface FileFailure {
+  path: string;
+  blobOid: string;
+  code: string;
+  message: string;
+}
+
+export interface FailureRow extends FileFailure {
+  firstSeenAt: Date;
+  lastSeenAt: Date;
+}
+
+export async function listFailures(db: Queryable, sourceId: number): Promise<FailureRow[]> {
+  const res = await db.query<FailureRow>(
+    `select path, blob_oid as "blobOid", code, message, first_seen_at as "firstSeenAt", last_seen_at as "lastSeenAt"
+       from sync_failures where source_id = $1 order by path`,
+    [sourceId],
+  );
+  return res.rows;
+}
+
+/** Records (or refreshes) failed files in one statement. */
+export async function recordFailures(db: Queryable, sourceId: number, failures: FileFailure[]): Promise<void> {
+  if (failures.length === 0) return;
+  await db.query(
+    `insert into sync_failures (source_id, path, blob_oid, code, message)
+     select $1, * from unnest($2::text[], $3::text[], $4::text[], $5::text[])
+     on conflict (source_id, path) do update set
+       blob_oid = excluded.blob_oid, code = excluded.code, message = excluded.message, last_seen_at = now()`,
+    [
+      sourceId,
+      failures.map((f) => f.path),
+      failures.map((f) => f.blobOid),
+      failures.map((f) => f.code),
+      failures.map((f) => f.message),
+    ],
+  );
+}
+
+/** A file that imported cleanly, or is gone, has no failure any more. */
+export async function clearFailures(db: Queryable, sourceId: number, paths: string[]): Promise<void> {
+  if (paths.length === 0) return;
+  await db.query('delete from sync_failures where source_id = $1 and path = any($2::text[])', [sourceId, paths]);
+}

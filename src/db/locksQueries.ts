@@ -1,0 +1,106 @@
+import type { Queryable } from './Db.js';
+
+export interface LockHolder {
+  name: string;
+  token: string;
+  host: string;
+  pid: number;
+  command: string;
+  runId: string;
+  acquiredAt: Date;
+  heartbeatAt: Date;
+  expiresAt: Date;
+  /** Seconds since acquired / since the last heartbeat, measured by the database clock. */
+  ageSeconds: number;
+  heartbeatAgeSeconds: number;
+  expired: boolean;
+}
+
+const holderColumns = `name, token, holder_host as host, holder_pid as pid, holder_command as command, run_id as "runId",
+  acquired_at as "acquiredAt", heartbeat_at as "heartbeatAt", expires_at as "expiresAt",
+  extract(epoch from now() - acquired_at)::float8 as "ageSeconds",
+  extract(epoch from now() - heartbeat_at)::float8 as "heartbeatAgeSeconds",
+  expires_at <= now() as expired`;
+
+export interface LockClaim {
+  name: string;
+  token: string;
+  host: string;
+  pid: number;
+  command: string;
+  runId: string;
+  ttlSeconds: number;
+}
+
+/** Insert, or take over a row whose expiry has passed, in one statement. True when ours. */
+export async function claimLock(db: Queryable, c: LockClaim): Promise<boolean> {
+  const res = await db.query(
+    `insert into sync_locks (name, token, holder_host, holder_pid, holder_command, run_id, acquired_at, heartbeat_at, expires_at)
+     values ($1, $2, $3, $4, $5, $6, now(), now(), now() + make_interval(secs => $7))
+     on conflict (name) do update set
+       token = excluded.token, holder_host = excluded.holder_host, holder_pid = excluded.holder_pid,
+       holder_command = excluded.holder_command, run_id = excluded.run_id,
+       acquired_at = now(), heartbeat_at = now(), expires_at = excluded.expires_at
+     where sync_locks.expires_at <= now()
+     returning token`,
+    [c.name, c.token, c.host, c.pid, c.command, c.runId, c.ttlSeconds],
+  );
+  return res.rowCount === 1;
+}
+
+/** Extends our lock. False when the row is no longer ours (taken over or broken). */
+export async function heartbeatLock(db: Queryable, name: string, token: string, ttlSeconds: number, signal?: AbortSignal): Promise<boolean> {
+  const res = await db.query(
+    `update sync_locks set heartbeat_at = now(), expires_at = now() + make_interval(secs => $3)
+      where name = $1 and token = $2`,
+    [name, token, ttlSeconds],
+    { signal },
+  );
+  return res.rowCount === 1;
+}
+
+export async function releaseLock(db: Queryable, name: string, token: string): Promise<void> {
+  await db.query('delete from sync_locks where name = $1 and token = $2', [name, token]);
+}
+
+/**
+ * Fencing: run inside a writing transaction before its writes. The shared row lock keeps a
+ * takeover waiting until this transaction ends, and a missing row means we lost the lock.
+ */
+export async function holdsLock(db: Queryable, name: string, token: string): Promise<boolean> {
+  const res = await db.query('select 1 from sync_locks where name = $1 and token = $2 for share', [name, token]);
+  return res.rows.length === 1;
+}
+
+export async function findLock(db: Queryable, name: string): Promise<LockHolder | null> {
+  const res = await db.query<LockHolder>(`select ${holderColumns} from sync_locks where name = $1`, [name]);
+  return res.rows[0] ?? null;
+}
+
+export async function listLocks(db: Queryable): Promise<LockHolder[]> {
+  return (await db.query<LockHolder>(`select ${holderColumns} from sync_locks order by name`)).rows;
+}
+
+/** Breaks a lock whose heartbeat is older than maxAge; the age test is in the DELETE itself. */
+export async function deleteStaleLock(db: Queryable, name: string, maxAgeSeconds: number): Promise<LockHolder | null> {
+  const res = await db.query<LockHolder>(
+    `delete from sync_locks where name = $1 and heartbeat_at < now() - make_interval(secs => $2)
+     returning ${holderColumns}`,
+    [name, maxAgeSeconds],
+  );
+  return res.rows[0] ?? null;
+}
+
+/** Breaks a lock only if it is still held by exactly this token (the holder judged dead). */
+export async function deleteLockByToken(db: Queryable, name: string, token: string): Promise<LockHolder | null> {
+  const res = await db.query<LockHolder>(
+    `delete from sync_locks where name = $1 and token = $2 returning ${holderColumns}`,
+    [name, token],
+  );
+  return res.rows[0] ?? null;
+}
+
+export async function deleteLock(db: Queryable, name: string): Promise<LockHolder | null> {
+  const res = await db.query<LockHolder>(`delete from sync_locks where name = $1 returning ${holderColumns}`, [name]);
+  return res.rows[0] ?? null;
+}

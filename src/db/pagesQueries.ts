@@ -1,0 +1,162 @@
+import type { Queryable } from './Db.js';
+
+/** One parsed page as written to the brain. */
+export interface PageWrite {
+  path: string;
+  slug: string;
+  title: string;
+  type: string | null;
+  tags: string[];
+  frontmatter: Record<string, unknown>;
+  body: string;
+  blobOid: string;
+  contentHash: string;
+  chunks: { ordinal: number; headingPath: string; text: string; hash: string }[];
+  links: { targetSlug: string; label: string | null; kind: 'wiki' | 'markdown' }[];
+}
+
+/** (path, blob oid) of the given paths that are stored for a source: the skip lookup of a batch. */
+export async function storedBlobOids(
+  db: Queryable,
+  sourceId: number,
+  paths: string[],
+  signal?: AbortSignal,
+): Promise<Map<string, string>> {
+  const res = await db.query<{ path: string; oid: string }>(
+    'select path, blob_oid as oid from pages where source_id = $1 and path = any($2::text[])',
+    [sourceId, paths],
+    { signal },
+  );
+  return new Map(res.rows.map((r) => [r.path, r.oid]));
+}
+
+/** Every (path, blob oid) of a source: what a full compare diffs the target's tree against. */
+export async function allBlobOids(db: Queryable, sourceId: number): Promise<Map<string, string>> {
+  const res = await db.query<{ path: string; oid: string }>(
+    'select path, blob_oid as oid from pages where source_id = $1',
+    [sourceId],
+  );
+  return new Map(res.rows.map((r) => [r.path, r.oid]));
+}
+
+export async function countPages(db: Queryable, sourceId: number): Promise<number> {
+  const res = await db.query<{ n: number }>('select count(*)::int as n from pages where source_id = $1', [sourceId]);
+  return res.rows[0]?.n ?? 0;
+}
+
+/**
+ * Writes pages with one multi-row statement per table (unnest of arrays: one round-trip
+ * whatever the batch size, and no value ever spliced into SQL). Chunks and links of the
+ * written pages are replaced.
+ */
+export async function upsertPages(db: Queryable, sourceId: number, pages: PageWrite[]): Promise<void> {
+  if (pages.length === 0) return;
+  const ids = await db.query<{ id: number; path: string }>(
+    `insert into pages (source_id, path, slug, title, type, tags, frontmatter, body, blob_oid, content_hash)
+     select $1, u.path, u.slug, u.title, u.type, coalesce(u.tags::text[], '{}'), u.fm::jsonb, u.body, u.oid, u.hash
+       from unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[])
+         as u(path, slug, title, type, tags, fm, body, oid, hash)
+     on conflict (source_id, path) do update set
+       slug = excluded.slug, title = excluded.title, type = excluded.type, tags = excluded.tags,
+       frontmatter = excluded.frontmatter, body = excluded.body, blob_oid = excluded.blob_oid,
+       content_hash = excluded.content_hash, updated_at = now()
+     returning id, path`,
+    [
+      sourceId,
+      pages.map((p) => p.path),
+      pages.map((p) => p.slug),
+      pages.map((p) => p.title),
+      pages.map((p) => p.type),
+      pages.map((p) => arrayLiteral(p.tags)),
+      pages.map((p) => JSON.stringify(p.frontmatter)),
+      pages.map((p) => p.body),
+      pages.map((p) => p.blobOid),
+      pages.map((p) => p.contentHash),
+    ],
+  );
+  const idOf = new Map(ids.rows.map((r) => [r.path, r.id]));
+  const pageIds = pages.map((p) => idOf.get(p.path)!);
+  await db.query('delete from chunks where page_id = any($1::bigint[])', [pageIds]);
+  await db.query('delete from links where page_id = any($1::bigint[])', [pageIds]);
+  await insertChunks(db, pages, pageIds);
+  await insertLinks(db, pages, pageIds);
+}
+
+async function insertChunks(db: Queryable, pages: PageWrite[], pageIds: number[]): Promise<void> {
+  const pageId: number[] = [], ordinal: number[] = [], heading: string[] = [], text: string[] = [], hash: string[] = [];
+  pages.forEach((p, i) => {
+    for (const c of p.chunks) {
+      pageId.push(pageIds[i]);
+      ordinal.push(c.ordinal);
+      heading.push(c.headingPath);
+      text.push(c.text);
+      hash.push(c.hash);
+    }
+  });
+  if (pageId.length === 0) return;
+  await db.query(
+    `insert into chunks (page_id, ordinal, heading_path, text, chunk_hash)
+     select * from unnest($1::bigint[], $2::int[], $3::text[], $4::text[], $5::text[])`,
+    [pageId, ordinal, heading, text, hash],
+  );
+}
+
+async function insertLinks(db: Queryable, pages: PageWrite[], pageIds: number[]): Promise<void> {
+  const pageId: number[] = [], target: string[] = [], label: (string | null)[] = [], kind: string[] = [];
+  pages.forEach((p, i) => {
+    for (const l of p.links) {
+      pageId.push(pageIds[i]);
+      target.push(l.targetSlug);
+      label.push(l.label);
+      kind.push(l.kind);
+    }
+  });
+  if (pageId.length === 0) return;
+  await db.query(
+    `insert into links (page_id, target_slug, label, kind)
+     select * from unnest($1::bigint[], $2::text[], $3::text[], $4::text[]) on conflict do nothing`,
+    [pageId, target, label, kind],
+  );
+}
+
+export async function deletePages(db: Queryable, sourceId: number, paths: string[]): Promise<number> {
+  if (paths.length === 0) return 0;
+  const res = await db.query('delete from pages where source_id = $1 and path = any($2::text[])', [sourceId, paths]);
+  return res.rowCount;
+}
+
+/**
+ * Renames keep the page row (and so its chunks and their embeddings). The rows move through
+ * a temporary path first so that chains and swaps (a→b, b→a) never collide on the unique
+ * (source, path) and (source, slug) keys. Returns the number of pages renamed.
+ */
+export async function renamePages(
+  db: Queryable,
+  sourceId: number,
+  renames: { from: string; to: string; slug: string }[],
+): Promise<number> {
+  if (renames.length === 0) return 0;
+  const found = await db.query<{ id: number; path: string }>(
+    'select id, path from pages where source_id = $1 and path = any($2::text[])',
+    [sourceId, renames.map((r) => r.from)],
+  );
+  if (found.rows.length === 0) return 0;
+  const byFrom = new Map(renames.map((r) => [r.from, r]));
+  const ids = found.rows.map((r) => r.id);
+  await db.query("update pages set path = $2 || id, slug = $2 || id where id = any($1::bigint[])", [ids, renameMark]);
+  const res = await db.query(
+    `update pages p set path = u.dst, slug = u.slug, updated_at = now()
+       from unnest($1::bigint[], $2::text[], $3::text[]) as u(id, dst, slug)
+      where p.id = u.id`,
+    [ids, found.rows.map((r) => byFrom.get(r.path)!.to), found.rows.map((r) => byFrom.get(r.path)!.slug)],
+  );
+  return res.rowCount;
+}
+
+/** No path git can produce starts with a control character. */
+const renameMark = '\u0001rename\u0001';
+
+/** Postgres text arrays travel as literals inside a text[] parameter; quote every element. */
+function arrayLiteral(values: string[]): string {
+  return '{' + values.map((v) => '"' + v.replace(/["\\]/g, '\\$&') + '"').join(',') + '}';
+}

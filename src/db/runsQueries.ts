@@ -1,0 +1,45 @@
+import type { Queryable } from './Db.js';
+
+export interface RunRecord {
+  runId: string;
+  sourceId: number;
+  sourceName: string;
+  status: string;
+  reason: string | null;
+  error: string | null;
+  bookmarkFrom: string | null;
+  targetCommit: string | null;
+  counts: Record<string, number>;
+  timings: Record<string, number>;
+  host: string;
+  pid: number;
+  startedAt: Date;
+}
+
+export async function insertRun(db: Queryable, r: RunRecord): Promise<void> {
+  await db.query(
+    `insert into sync_runs (run_id, source_id, source_name, status, reason, error, bookmark_from, target_commit,
+                            counts, timings, holder_host, holder_pid, started_at)
+     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+    [
+      r.runId, r.sourceId, r.sourceName, r.status, r.reason, r.error, r.bookmarkFrom, r.targetCommit,
+      JSON.stringify(r.counts), JSON.stringify(r.timings), r.host, r.pid, r.startedAt,
+    ],
+  );
+}
+
+export interface LastRun {
+  runId: string;
+  status: string;
+  reason: string | null;
+  finishedAt: Date;
+}
+
+export async function lastRun(db: Queryable, sourceId: number): Promise<LastRun | null> {
+  const res = await db.query<LastRun>(
+    `select run_id as "runId", status, reason, finished_at as "finishedAt"
+       from sync_runs where source_id = $1 order by finished_at desc, id desc limit 1`,
+    [sourceId],
+  );
+  return res.rows[0] ?? null;
+}

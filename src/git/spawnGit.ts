@@ -1,0 +1,137 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { access } from 'node:fs/promises';
+import type { Readable, Writable } from 'node:stream';
+import { GitError, redactUrlCredentials } from './GitError.js';
+
+/** How long a child gets after SIGTERM before SIGKILL. Git removes its lock files on SIGTERM. */
+export const KILL_GRACE_MS = 2000;
+const STDERR_CAP = 64 * 1024;
+
+/**
+ * Variables git sets for hooks (`git rev-parse --local-env-vars`). Inherited from a parent git
+ * (brainsync run from a hook), they would point every command at the wrong repository.
+ */
+const REPO_LOCAL_ENV = [
+  'GIT_ALTERNATE_OBJECT_DIRECTORIES', 'GIT_CONFIG', 'GIT_CONFIG_PARAMETERS', 'GIT_CONFIG_COUNT',
+  'GIT_OBJECT_DIRECTORY', 'GIT_DIR', 'GIT_WORK_TREE', 'GIT_IMPLICIT_WORK_TREE', 'GIT_GRAFT_FILE',
+  'GIT_INDEX_FILE', 'GIT_NO_REPLACE_OBJECTS', 'GIT_REPLACE_REF_BASE', 'GIT_PREFIX',
+  'GIT_SHALLOW_FILE', 'GIT_COMMON_DIR',
+];
+
+export interface SpawnGitOptions {
+  signal?: AbortSignal;
+  env?: Record<string, string>;
+  /** 'ignore' (default) gives git /dev/null, so nothing can wait on stdin. */
+  stdin?: 'pipe' | 'ignore';
+}
+
+export interface GitExit {
+  exitCode: number | null;
+  signal: NodeJS.Signals | null;
+  stderr: string;
+}
+
+export interface GitChild {
+  readonly child: ChildProcess;
+  readonly stdout: Readable;
+  /** Present only with `stdin: 'pipe'`. */
+  readonly stdin: Writable | null;
+  /** The caller's arguments, without the `-c` prefix we add. */
+  readonly args: string[];
+  /**
+   * Settles once the child is gone. Resolves with its exit status (non-zero included: the
+   * caller decides what that means); rejects with the signal's reason when the signal aborted
+   * (after the child has exited), or with a GitError when git could not be started.
+   */
+  readonly exited: Promise<GitExit>;
+}
+
+export function gitEnv(extra?: Record<string, string>): NodeJS.ProcessEnv {
+  // The child needs PATH, HOME, SSH agent etc.; only the repository-pinning variables go.
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  for (const name of REPO_LOCAL_ENV) delete env[name];
+  return { ...env, GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C', ...extra };
+}
+
+/**
+ * Spawns `git -c core.quotepath=off ...args` in `cwd`, asynchronously, without a shell.
+ * The child leads its own process group, so aborting also kills what git started
+ * (ssh, remote helpers, alias shells) and none of them keeps a pipe open.
+ */
+export function spawnGit(cwd: string, args: string[], opts: SpawnGitOptions = {}): GitChild {
+  const { signal } = opts;
+  signal?.throwIfAborted();
+  const child = spawn('git', ['-c', 'core.quotepath=off', ...args], {
+    cwd,
+    env: gitEnv(opts.env),
+    stdio: [opts.stdin ?? 'ignore', 'pipe', 'pipe'],
+    detached: true,
+    windowsHide: true,
+  });
+  const exited = watchChild(child, cwd, args, signal);
+  return { child, stdout: child.stdout!, stdin: child.stdin, args, exited };
+}
+
+function watchChild(child: ChildProcess, cwd: string, args: string[], signal?: AbortSignal): Promise<GitExit> {
+  return new Promise<GitExit>((resolve, reject) => {
+    let stderr = '';
+    let settled = false;
+    let killTimer: NodeJS.Timeout | undefined;
+    child.stderr!.setEncoding('utf8');
+    child.stderr!.on('data', (s: string) => {
+      if (stderr.length < STDERR_CAP) stderr += s.slice(0, STDERR_CAP - stderr.length);
+    });
+    child.stdin?.on('error', () => {}); // EPIPE when git exits before reading all input
+    const finish = (fn: () => void): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(killTimer);
+      signal?.removeEventListener('abort', onAbort);
+      fn();
+    };
+    const onAbort = (): void => {
+      killGroup(child, 'SIGTERM');
+      killTimer = setTimeout(() => killGroup(child, 'SIGKILL'), KILL_GRACE_MS);
+    };
+    let startFailed = false;
+    child.on('error', (err: NodeJS.ErrnoException) => {
+      if (child.pid !== undefined) return; // errors after start (kill failures) are not fatal
+      startFailed = true; // node also emits 'close' (code -ENOENT); this handler settles instead
+      void describeSpawnError(err, cwd).then((msg) =>
+        finish(() => reject(new GitError(`git ${args[0] ?? ''} could not start: ${msg}`, args.map(redactUrlCredentials), null, ''))),
+      );
+    });
+    // 'exit' is enough after an abort: a grandchild might still hold stdout, and we do not wait for it.
+    child.on('exit', () => {
+      if (signal?.aborted) finish(() => reject(signal.reason));
+    });
+    child.on('close', (exitCode: number | null, sig: NodeJS.Signals | null) => {
+      if (startFailed) return;
+      if (signal?.aborted) finish(() => reject(signal.reason));
+      else finish(() => resolve({ exitCode, signal: sig, stderr }));
+    });
+    if (signal) {
+      if (signal.aborted) onAbort();
+      else signal.addEventListener('abort', onAbort, { once: true });
+    }
+  });
+}
+
+function killGroup(child: ChildProcess, sig: NodeJS.Signals): void {
+  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+  try {
+    process.kill(-child.pid, sig);
+  } catch {
+    child.kill(sig);
+  }
+}
+
+async function describeSpawnError(err: NodeJS.ErrnoException, cwd: string): Promise<string> {
+  if (err.code !== 'ENOENT') return err.message;
+  try {
+    await access(cwd);
+    return 'the git executable was not found on PATH';
+  } catch {
+    return `directory ${cwd} does not exist`;
+  }
+}

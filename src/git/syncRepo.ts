@@ -1,0 +1,65 @@
+import { mkdir, readdir, stat } from 'node:fs/promises';
+import { assertBranchName, assertSafeArg } from './assertSafeArg.js';
+import { GitError, gitFailure } from './GitError.js';
+import { currentBranch, isGitRepository, type GitOptions } from './repoInfo.js';
+import { runGit, runGitResult } from './runGit.js';
+
+export interface CloneMirrorResult {
+  /** The fetched tip of `branch` (`refs/remotes/origin/<branch>`). */
+  commit: string;
+  /** False when `dir` already held the mirror and was only fetched into. */
+  created: boolean;
+}
+
+/**
+ * Makes `dir` a bare mirror of `url` holding `branch` as `refs/remotes/origin/<branch>`.
+ * `dir` belongs to brainsync: it may be missing, empty, or an earlier mirror (then it is
+ * fetched into, and its origin URL updated); anything else is refused, never overwritten.
+ * It is `init` + `fetch` rather than `git clone` so that a clone killed halfway leaves a
+ * repository the next run resumes, instead of a half-filled directory it must refuse.
+ */
+export async function cloneMirror(url: string, dir: string, branch: string, opts: GitOptions = {}): Promise<CloneMirrorResult> {
+  const args = ['clone', url, dir];
+  assertSafeArg(url, 'repository URL', args);
+  assertBranchName(branch, args);
+  const st = await stat(dir).catch(() => null);
+  const isRepo = st !== null && (await isGitRepository(dir, opts));
+  if (st && !isRepo && (!st.isDirectory() || (await readdir(dir)).length > 0)) {
+    throw new GitError(`refusing to clone into ${dir}: it exists and is not a git repository`, args, null, '');
+  }
+  if (!isRepo) {
+    await mkdir(dir, { recursive: true });
+    await runGit(dir, ['init', '--bare', '--quiet'], opts);
+  }
+  await runGit(dir, ['config', 'remote.origin.url', url], opts);
+  const commit = await fetchBranch(dir, branch, opts);
+  return { commit, created: !isRepo };
+}
+
+/** Fetches `+refs/heads/B:refs/remotes/origin/B` from origin and returns the fetched commit. */
+export async function fetchBranch(dir: string, branch: string, opts: GitOptions = {}): Promise<string> {
+  assertBranchName(branch);
+  const ref = `refs/remotes/origin/${branch}`;
+  await runGit(dir, ['fetch', '--no-tags', '--quiet', 'origin', `+refs/heads/${branch}:${ref}`], opts);
+  return (await runGit(dir, ['rev-parse', '--verify', `${ref}^{commit}`], opts)).trim();
+}
+
+export type PullStatus = 'pulled' | 'no_upstream' | 'not_fast_forward' | 'not_on_branch';
+
+/**
+ * For a local working repository: when `branch` is checked out and has an upstream,
+ * `git pull --ff-only`. A pull that cannot fast-forward is reported, never forced or merged;
+ * `pulled` includes "already up to date".
+ */
+export async function pullFastForward(repo: string, branch: string, opts: GitOptions = {}): Promise<{ status: PullStatus }> {
+  assertBranchName(branch);
+  if ((await currentBranch(repo, opts)) !== branch) return { status: 'not_on_branch' };
+  const upstream = await runGit(repo, ['for-each-ref', '--format=%(upstream)', `refs/heads/${branch}`], opts);
+  if (upstream.trim() === '') return { status: 'no_upstream' };
+  // --no-rebase: a user's pull.rebase=true must not turn this into a rebase.
+  const args = ['pull', '--ff-only', '--no-rebase', '--quiet'];
+  const r = await runGitResult(repo, args, { ...opts, env: { GIT_MERGE_AUTOEDIT: 'no' } });
+  if (r.exitCode === 0) return { status: 'pulled' };
+  if (/not possible to fast-forward/i.test(r.stderr)) return { status: 'not_fast_forward' };
+  throw gitFailure(args, r.exitCode, r.signal, r.stderr);
+}

@@ -1,0 +1,108 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import { RunStopped } from '../core/abort.js';
+import type { Db, Queryable } from '../db/Db.js';
+import { claimLock, findLock, heartbeatLock, holdsLock, releaseLock, type LockHolder } from '../db/locksQueries.js';
+import { errorMessage } from '../errors.js';
+
+export interface LockSettings {
+  /** A lock whose heartbeat stopped this long ago is free for the next run. */
+  ttlSeconds: number;
+  /** How often the holder extends it: a fraction of the TTL. */
+  heartbeatSeconds: number;
+}
+
+/** Killed holders free their source within a minute; see README "Locks". */
+export const defaultLockSettings: LockSettings = { ttlSeconds: 60, heartbeatSeconds: 10 };
+
+export function lockSettingsForTtl(ttlSeconds: number): LockSettings {
+  return { ttlSeconds, heartbeatSeconds: Math.max(1, Math.floor(ttlSeconds / 6)) };
+}
+
+export interface SourceLock {
+  name: string;
+  token: string;
+  runId: string;
+  /** Aborts with RunStopped('lock_lost') when a heartbeat finds the row is no longer ours. */
+  signal: AbortSignal;
+  /** Call inside every writing transaction, before its writes. */
+  fence(tx: Queryable): Promise<void>;
+  release(): Promise<void>;
+}
+
+export interface AcquireOptions {
+  settings: LockSettings;
+  command: string;
+  warn?: (msg: string) => void;
+}
+
+export type AcquireResult = { ok: true; lock: SourceLock } | { ok: false; holder: LockHolder | null };
+
+export async function acquireSourceLock(db: Db, name: string, opts: AcquireOptions): Promise<AcquireResult> {
+  const token = randomBytes(16).toString('hex');
+  const runId = randomUUID();
+  const claimed = await claimLock(db, {
+    name,
+    token,
+    runId,
+    host: hostname(),
+    pid: process.pid,
+    command: opts.command,
+    ttlSeconds: opts.settings.ttlSeconds,
+  });
+  if (!claimed) return { ok: false, holder: await findLock(db, name) };
+  return { ok: true, lock: holdLock(db, name, token, runId, opts) };
+}
+
+function holdLock(db: Db, name: string, token: string, runId: string, opts: AcquireOptions): SourceLock {
+  const lost = new AbortController();
+  const markLost = () => {
+    if (!lost.signal.aborted) {
+      lost.abort(new RunStopped('lock_lost', `the lock on source "${name}" was taken by another run`));
+    }
+  };
+  let beating = false;
+  const beat = async () => {
+    if (beating || lost.signal.aborted) return;
+    beating = true;
+    try {
+      if (!(await heartbeatLock(db, name, token, opts.settings.ttlSeconds))) markLost();
+    } catch (err) {
+      // A dropped connection or a slow database: try again at the next beat. Writes stay
+      // safe meanwhile because each one checks the token (fencing).
+      opts.warn?.(`heartbeat for source "${name}" failed (${errorMessage(err)}); retrying`);
+    } finally {
+      beating = false;
+    }
+  };
+  const timer = setInterval(() => void beat(), opts.settings.heartbeatSeconds * 1000);
+  let released = false;
+  const lock: SourceLock = {
+    name,
+    token,
+    runId,
+    signal: lost.signal,
+    async fence(tx) {
+      if (!(await holdsLock(tx, name, token))) {
+        markLost();
+        throw lost.signal.reason;
+      }
+    },
+    async release() {
+      clearInterval(timer);
+      if (released) return;
+      released = true;
+      held.delete(lock);
+      await releaseLock(db, name, token);
+    },
+  };
+  held.add(lock);
+  return lock;
+}
+
+/** Locks this process holds, for the last-resort release when a second signal forces an exit. */
+const held = new Set<SourceLock>();
+
+export async function releaseHeldLocks(): Promise<void> {
+  await Promise.allSettled([...held].map((l) => l.release()));
+}
