@@ -5,6 +5,8 @@ import { createLogger } from './output.js';
 import { registerInit } from './commands/init.js';
 import { registerSources } from './commands/sources.js';
 import { registerSync } from './commands/sync.js';
+import { registerPages } from './commands/pages.js';
+import { registerLocks } from './commands/locks.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -26,6 +28,8 @@ export function buildProgram(outcome: Outcome): Command {
   registerInit(program, outcome);
   registerSources(program, outcome);
   registerSync(program, outcome);
+  registerPages(program, outcome);
+  registerLocks(program, outcome);
   return program;
 }
 

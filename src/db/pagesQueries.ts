@@ -160,3 +160,48 @@ const renameMark = '\u0001rename\u0001';
 function arrayLiteral(values: string[]): string {
   return '{' + values.map((v) => '"' + v.replace(/["\\]/g, '\\$&') + '"').join(',') + '}';
 }
+
+export interface PageSummary {
+  path: string;
+  slug: string;
+  title: string;
+  blobOid: string;
+  chunks: number;
+}
+
+export async function listPageSummaries(db: Queryable, sourceId: number): Promise<PageSummary[]> {
+  const res = await db.query<PageSummary>(
+    `select p.path, p.slug, p.title, p.blob_oid as "blobOid",
+            (select count(*)::int from chunks c where c.page_id = p.id) as chunks
+       from pages p where p.source_id = $1 order by p.path`,
+    [sourceId],
+  );
+  return res.rows;
+}
+
+export interface PageDetail extends PageSummary {
+  source: string;
+  type: string | null;
+  tags: string[];
+  frontmatter: Record<string, unknown>;
+  body: string;
+  updatedAt: Date;
+  links: { targetSlug: string; label: string | null; kind: string }[];
+}
+
+/** Pages with this slug (one per source at most). */
+export async function findPagesBySlug(db: Queryable, slug: string, sourceId: number | null): Promise<PageDetail[]> {
+  const res = await db.query<PageDetail>(
+    `select s.name as source, p.path, p.slug, p.title, p.blob_oid as "blobOid", p.type, p.tags, p.frontmatter, p.body,
+            p.updated_at as "updatedAt",
+            (select count(*)::int from chunks c where c.page_id = p.id) as chunks,
+            coalesce((select json_agg(json_build_object('targetSlug', l.target_slug, 'label', l.label, 'kind', l.kind)
+                                      order by l.target_slug)
+                        from links l where l.page_id = p.id), '[]'::json) as links
+       from pages p join sources s on s.id = p.source_id
+      where p.slug = $1 and ($2::bigint is null or p.source_id = $2)
+      order by s.name`,
+    [slug, sourceId],
+  );
+  return res.rows;
+}

@@ -43,9 +43,9 @@ export class BlobReader {
   private constructor(private readonly git: GitChild) {
     git.stdout.on('data', (chunk: Buffer) => this.onData(chunk));
     git.exited.then(
-      (exit) => this.fail(exit.exitCode === 0 && this.pendingCount() === 0
-        ? new GitError('git cat-file --batch has been closed', ARGS, 0, exit.stderr)
-        : gitFailure(ARGS, exit.exitCode, exit.signal, exit.stderr || 'exited while reads were pending')),
+      (exit) => this.fail(exit.exitCode !== 0
+        ? gitFailure(ARGS, exit.exitCode, exit.signal, exit.stderr)
+        : new GitError(`git cat-file --batch ended${this.pendingCount() > 0 ? ' while reads were pending' : ''}`, ARGS, 0, exit.stderr)),
       (err: unknown) => this.fail(err),
     );
   }

@@ -3,6 +3,7 @@ import { GitError, gitFailure } from './GitError.js';
 import { normalizeSubdir } from './normalizeSubdir.js';
 import { NulSplitter } from './NulSplitter.js';
 import { commitExists } from './repoInfo.js';
+import { runGitResult } from './runGit.js';
 import { spawnGit } from './spawnGit.js';
 
 export interface TreeEntry {
@@ -54,9 +55,15 @@ export async function lsTree(repo: string, commit: string, opts: LsTreeOptions =
   const exit = await git.exited;
   if (parseError) throw parseError;
   if (exit.exitCode !== 0) {
-    if (subdir !== null && (await commitExists(repo, commit, opts))) return null;
+    if (subdir !== null && !(await isTree(repo, treeish, opts)) && (await commitExists(repo, commit, opts))) return null;
     throw gitFailure(args, exit.exitCode, exit.signal, exit.stderr);
   }
   if (splitter.hasPartial) throw new GitError('git ls-tree: output ended in the middle of an entry', args, 0, '');
   return entries;
+}
+
+/** Whether `commit:subdir` is a directory; a failed listing of one that is comes from elsewhere (a corrupt repository). */
+async function isTree(repo: string, treeish: string, opts: { signal?: AbortSignal }): Promise<boolean> {
+  const r = await runGitResult(repo, ['cat-file', '-t', treeish], { signal: opts.signal });
+  return r.exitCode === 0 && r.stdout.toString('utf8').trim() === 'tree';
 }

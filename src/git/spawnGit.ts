@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { access } from 'node:fs/promises';
 import type { Readable, Writable } from 'node:stream';
-import { GitError, redactUrlCredentials } from './GitError.js';
+import { GitError, gitCommandName, redactUrlCredentials } from './GitError.js';
 
 /** How long a child gets after SIGTERM before SIGKILL. Git removes its lock files on SIGTERM. */
 export const KILL_GRACE_MS = 2000;
@@ -23,6 +23,8 @@ export interface SpawnGitOptions {
   env?: Record<string, string>;
   /** 'ignore' (default) gives git /dev/null, so nothing can wait on stdin. */
   stdin?: 'pipe' | 'ignore';
+  /** SIGTERM → SIGKILL delay after an abort; default KILL_GRACE_MS. */
+  killGraceMs?: number;
 }
 
 export interface GitExit {
@@ -68,15 +70,14 @@ export function spawnGit(cwd: string, args: string[], opts: SpawnGitOptions = {}
     detached: true,
     windowsHide: true,
   });
-  const exited = watchChild(child, cwd, args, signal);
+  const exited = watchChild(child, cwd, args, signal, opts.killGraceMs ?? KILL_GRACE_MS);
   return { child, stdout: child.stdout!, stdin: child.stdin, args, exited };
 }
 
-function watchChild(child: ChildProcess, cwd: string, args: string[], signal?: AbortSignal): Promise<GitExit> {
+function watchChild(child: ChildProcess, cwd: string, args: string[], signal: AbortSignal | undefined, graceMs: number): Promise<GitExit> {
   return new Promise<GitExit>((resolve, reject) => {
     let stderr = '';
     let settled = false;
-    let killTimer: NodeJS.Timeout | undefined;
     child.stderr!.setEncoding('utf8');
     child.stderr!.on('data', (s: string) => {
       if (stderr.length < STDERR_CAP) stderr += s.slice(0, STDERR_CAP - stderr.length);
@@ -85,20 +86,23 @@ function watchChild(child: ChildProcess, cwd: string, args: string[], signal?: A
     const finish = (fn: () => void): void => {
       if (settled) return;
       settled = true;
-      clearTimeout(killTimer);
       signal?.removeEventListener('abort', onAbort);
       fn();
     };
     const onAbort = (): void => {
       killGroup(child, 'SIGTERM');
-      killTimer = setTimeout(() => killGroup(child, 'SIGKILL'), KILL_GRACE_MS);
+      // The SIGKILL also runs after git is gone: what git started (an alias shell, ssh) may
+      // ignore SIGTERM. Unref'd, so it never keeps the process alive on its own.
+      setTimeout(() => killGroup(child, 'SIGKILL'), graceMs).unref();
+      // Already exited, but something it started may hold stdout open: do not wait for 'close'.
+      if (child.exitCode !== null || child.signalCode !== null) finish(() => reject(signal!.reason));
     };
     let startFailed = false;
     child.on('error', (err: NodeJS.ErrnoException) => {
       if (child.pid !== undefined) return; // errors after start (kill failures) are not fatal
       startFailed = true; // node also emits 'close' (code -ENOENT); this handler settles instead
       void describeSpawnError(err, cwd).then((msg) =>
-        finish(() => reject(new GitError(`git ${args[0] ?? ''} could not start: ${msg}`, args.map(redactUrlCredentials), null, ''))),
+        finish(() => reject(new GitError(`git ${gitCommandName(args)} could not start: ${msg}`, args.map(redactUrlCredentials), null, ''))),
       );
     });
     // 'exit' is enough after an abort: a grandchild might still hold stdout, and we do not wait for it.
@@ -117,12 +121,16 @@ function watchChild(child: ChildProcess, cwd: string, args: string[], signal?: A
   });
 }
 
+/**
+ * Signals git's whole process group. Safe after git itself has exited: the kernel does not
+ * hand out a pid that is still some group's id, so `-pid` is ours or gone (ESRCH).
+ */
 function killGroup(child: ChildProcess, sig: NodeJS.Signals): void {
-  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+  if (child.pid === undefined) return;
   try {
     process.kill(-child.pid, sig);
   } catch {
-    child.kill(sig);
+    if (child.exitCode === null && child.signalCode === null) child.kill(sig);
   }
 }
 

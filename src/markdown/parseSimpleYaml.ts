@@ -2,10 +2,10 @@ import { isScalar, Schema, type ScalarTag } from 'yaml';
 import { YAML_OPTIONS } from './yamlOptions.js';
 
 /**
- * A fast path for the frontmatter most notes have: top-level `key: value` lines whose values
- * are single-line scalars, one-line flow lists of plain scalars (`[a, b]`) or block lists of
- * scalars (`- a`). Full YAML parsing costs more than everything else parsePage does put
- * together, and this subset covers the common case.
+ * A fast path for the frontmatter most notes have: block mappings (nested by indentation)
+ * whose values are single-line scalars, one-line flow lists of plain scalars (`[a, b]`) or
+ * block lists of scalars (`- a`). Full YAML parsing costs more than everything else
+ * parsePage does put together, and this subset covers the common case.
  *
  * Returns null for anything outside the subset, and the caller then uses the full parser;
  * so every rule here may be stricter than YAML but never looser. Scalars are resolved with
@@ -13,33 +13,76 @@ import { YAML_OPTIONS } from './yamlOptions.js';
  * (a unit test compares them on many inputs).
  */
 export function parseSimpleYaml(yaml: string): Record<string, unknown> | null {
+  // Blank and comment-only lines never carry structure outside block scalars, which this
+  // subset does not accept.
+  const lines = yaml.split('\n').filter((line) => !/^ *(?:#.*)?$/.test(line));
+  const parsed = parseMap(lines, 0, 0);
+  return parsed !== null && parsed.next === lines.length ? parsed.value : null;
+}
+
+interface Parsed<T> {
+  value: T;
+  /** Index of the first line after the parsed block. */
+  next: number;
+}
+
+const KEY_LINE = /^([A-Za-z_][A-Za-z0-9_-]*):(?: +(.*))?$/;
+const ITEM_LINE = /^-(?: +(.*))?$/;
+
+function parseMap(lines: string[], start: number, indent: number): Parsed<Record<string, unknown>> | null {
   const out: Record<string, unknown> = {};
-  let listKey: string | null = null;
-  let listIndent = -1;
-  for (const line of yaml.split('\n')) {
-    if (/^ *(?:#.*)?$/.test(line)) continue;
-    const item = /^( *)-(?: +(.*))?$/.exec(line);
-    if (item) {
-      if (listKey === null || (listIndent !== -1 && item[1].length !== listIndent)) return null;
-      listIndent = item[1].length;
-      const value = item[2] === undefined ? null : blockScalar(item[2]);
-      if (value === undefined) return null;
-      const list = (out[listKey] ??= []) as unknown[];
-      list.push(value);
-      continue;
-    }
-    const entry = /^([A-Za-z_][A-Za-z0-9_-]*):(?: +(.*))?$/.exec(line);
+  let i = start;
+  while (i < lines.length && indentOf(lines[i]) >= indent) {
+    if (indentOf(lines[i]) > indent) return null;
+    const entry = KEY_LINE.exec(lines[i].slice(indent));
     if (!entry || Object.hasOwn(out, entry[1]) || entry[1] === '__proto__') return null;
+    // A key that would resolve to a bool or null (`true:`, `null:`) is not a string key.
     if (plainTag(entry[1]) !== null) return null;
     const [, key, rawValue = ''] = entry;
-    const value = valueOf(rawValue.trimEnd());
-    if (value === undefined) return null;
-    out[key] = value;
-    // Only a key with nothing after it may own the block list below; `key: ~` may not.
-    listKey = rawValue.trim() === '' ? key : null;
-    listIndent = -1;
+    i++;
+    if (rawValue.trim() !== '') {
+      const value = valueOf(rawValue.trimEnd());
+      if (value === undefined) return null;
+      out[key] = value;
+      continue;
+    }
+    const nested = parseNested(lines, i, indent);
+    if (nested === null) return null;
+    out[key] = nested.value;
+    i = nested.next;
   }
-  return out;
+  return { value: out, next: i };
+}
+
+/** What follows `key:` with nothing after it: a block list, a deeper map, or null. */
+function parseNested(lines: string[], start: number, indent: number): Parsed<unknown> | null {
+  if (start === lines.length) return { value: null, next: start };
+  const nextIndent = indentOf(lines[start]);
+  // A list may sit at the key's own indent (`key:` then `- a`); a map must be deeper.
+  if (nextIndent >= indent && ITEM_LINE.test(lines[start].slice(nextIndent))) {
+    return parseList(lines, start, nextIndent);
+  }
+  if (nextIndent > indent) return parseMap(lines, start, nextIndent);
+  return { value: null, next: start };
+}
+
+function parseList(lines: string[], start: number, indent: number): Parsed<unknown[]> | null {
+  const out: unknown[] = [];
+  let i = start;
+  for (; i < lines.length && indentOf(lines[i]) === indent; i++) {
+    const item = ITEM_LINE.exec(lines[i].slice(indent));
+    if (!item) break;
+    const value = item[1] === undefined ? null : blockScalar(item[1]);
+    if (value === undefined) return null;
+    out.push(value);
+  }
+  return { value: out, next: i };
+}
+
+function indentOf(line: string): number {
+  let i = 0;
+  while (line.charCodeAt(i) === 0x20) i++;
+  return i;
 }
 
 // Built once: constructing a schema resolves tag names and is not free.
@@ -59,9 +102,8 @@ function resolvePlain(text: string): unknown {
   return isScalar(resolved) ? resolved.value : resolved;
 }
 
-/** A map value: null when empty (a block list may follow), else a list or a scalar. */
+/** A value written on the key's own line: a flow list or a scalar. */
 function valueOf(text: string): unknown {
-  if (text === '') return null;
   if (!text.startsWith('[')) return blockScalar(text);
   if (!text.endsWith(']')) return undefined;
   const inner = text.slice(1, -1).trim();
