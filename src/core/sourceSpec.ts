@@ -1,4 +1,4 @@
-import { isAbsolute, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { ConfigError } from '../errors.js';
 
 const namePattern = /^[a-z0-9][a-z0-9._-]*$/;
@@ -27,11 +27,11 @@ export function isCloneUrl(repo: string): boolean {
   return urlPattern.test(repo) || scpPattern.test(repo);
 }
 
-/** A subdirectory inside the repository, normalised to `a/b` (empty for the root). */
+/** A subdirectory inside the repository, normalised to `a/b` (empty for the root); a leading / means the repository's root. */
 export function normaliseSubdir(subdir: string | undefined): string {
   if (!subdir) return '';
   const parts = subdir.split('/').filter((p) => p !== '' && p !== '.');
-  if (isAbsolute(subdir) || parts.includes('..')) {
+  if (parts.includes('..') || subdir.includes('\\')) {
     throw new ConfigError(
       `--subdir "${subdir}" must be a path inside the repository, relative to its root (for example "notes/team").`,
     );

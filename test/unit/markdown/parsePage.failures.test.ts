@@ -1,0 +1,98 @@
+import { describe, expect, it } from 'vitest';
+import { parsePage } from '../../../src/markdown/parsePage.js';
+import { parse } from './parseOk.js';
+
+const RETRY = /The file was skipped and recorded; .+ and the next sync retries it\.$/;
+
+describe('parsePage failures', () => {
+  it('reports a file containing a NUL byte as binary, with the offset', () => {
+    const result = parsePage('img.md', Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x00, 0x01]));
+    expect(result).toMatchObject({ ok: false, code: 'binary' });
+    if (!result.ok) {
+      expect(result.message).toContain('NUL byte at byte offset 4');
+      expect(result.message).toMatch(RETRY);
+    }
+  });
+
+  it('reports UTF-16 text as binary, because its ASCII characters carry NUL bytes', () => {
+    const result = parsePage('utf16.md', Buffer.from('\ufeff# Hi', 'utf16le'));
+    expect(result).toMatchObject({ ok: false, code: 'binary' });
+  });
+
+  it('reports bytes that are not UTF-8 as invalid_utf8, with line and offset', () => {
+    const latin1 = Buffer.from('# Title\ncaf\u00e9\n', 'latin1');
+    const result = parsePage('latin1.md', latin1);
+    expect(result).toMatchObject({ ok: false, code: 'invalid_utf8' });
+    if (!result.ok) {
+      expect(result.message).toContain('at line 2 (byte offset 11)');
+      expect(result.message).toMatch(/re-save it as UTF-8 and the next sync retries it\.$/);
+    }
+  });
+
+  it('rejects overlong encodings and encoded surrogates as invalid_utf8', () => {
+    expect(parsePage('a.md', Buffer.from([0x61, 0xc0, 0xaf]))).toMatchObject({ code: 'invalid_utf8' });
+    expect(parsePage('a.md', Buffer.from([0xed, 0xa0, 0x80]))).toMatchObject({ code: 'invalid_utf8' });
+    expect(parsePage('a.md', Buffer.from([0x61, 0xe2, 0x82]))).toMatchObject({ code: 'invalid_utf8' });
+  });
+
+  it('parses a valid file normally right after refusing an invalid one', () => {
+    expect(parsePage('bad.md', Buffer.from([0xff]))).toMatchObject({ ok: false });
+    expect(parsePage('good.md', Buffer.from('# Good\n'))).toMatchObject({ ok: true, page: { title: 'Good' } });
+  });
+
+  it('reports invalid YAML with the file line of the error and what to do', () => {
+    const result = parse('notes/a.md', '---\ntitle: ok\ntags: [a, b\n---\nbody\n');
+    expect(result).toMatchObject({ ok: false, code: 'invalid_yaml' });
+    if (!result.ok) {
+      expect(result.message).toMatch(/^invalid frontmatter YAML at line 3: /);
+      expect(result.message).toMatch(/fix it and the next sync retries it\.$/);
+      expect(result.message).toMatch(RETRY);
+    }
+  });
+
+  it('counts the line of a YAML error from the top of the file, CRLF or not', () => {
+    const text = '---\r\na: 1\r\nb: 2\r\nc: d: e\r\n---\r\n';
+    const result = parse('a.md', text);
+    expect(result).toMatchObject({ ok: false, code: 'invalid_yaml' });
+    if (!result.ok) expect(result.message).toMatch(/^invalid frontmatter YAML at line 4: /);
+  });
+
+  it('reports duplicate frontmatter keys as invalid YAML', () => {
+    const result = parse('a.md', '---\ntitle: a\ntitle: b\n---\n');
+    expect(result).toMatchObject({ ok: false, code: 'invalid_yaml' });
+    if (!result.ok) expect(result.message).toContain('at line 3');
+  });
+
+  it('reports frontmatter that is a list as invalid_frontmatter', () => {
+    const result = parse('a.md', '---\n- a\n- b\n---\nbody');
+    expect(result).toMatchObject({ ok: false, code: 'invalid_frontmatter' });
+    if (!result.ok) {
+      expect(result.message).toBe(
+        'invalid frontmatter at line 2: expected a mapping of keys to values, found a list. ' +
+          'The file was skipped and recorded; fix it and the next sync retries it.',
+      );
+    }
+  });
+
+  it('reports frontmatter that is a single scalar as invalid_frontmatter', () => {
+    const result = parse('a.md', '---\nJust a sentence.\n---\nbody');
+    expect(result).toMatchObject({ ok: false, code: 'invalid_frontmatter' });
+    if (!result.ok) expect(result.message).toContain('found a single value (a string)');
+  });
+
+  it('reports an alias bomb as invalid YAML instead of expanding it', () => {
+    const lines = ['a: &a [x, x, x, x, x, x, x, x, x]'];
+    for (let i = 0; i < 8; i++) {
+      const prev = String.fromCharCode(97 + i);
+      const next = String.fromCharCode(98 + i);
+      lines.push(`${next}: &${next} [*${prev}, *${prev}, *${prev}, *${prev}, *${prev}, *${prev}, *${prev}, *${prev}]`);
+    }
+    const result = parse('bomb.md', `---\n${lines.join('\n')}\n---\n`);
+    expect(result).toMatchObject({ ok: false, code: 'invalid_yaml' });
+  });
+
+  it('throws on a maxChunkChars that is not a positive integer, a caller mistake', () => {
+    expect(() => parsePage('a.md', Buffer.from('x'), { maxChunkChars: 0 })).toThrow(RangeError);
+    expect(() => parsePage('a.md', Buffer.from('x'), { maxChunkChars: 1.5 })).toThrow(RangeError);
+  });
+});
