@@ -1,0 +1,125 @@
+// Sync benchmarks: prints figures, asserts nothing. Run `npm run bench` (or node bench/sync.mjs
+// after `npm run build`). Options: --pages N (default 10000), --only pglite|postgres,
+// --skip-all (skip the 4-source run), --keep (keep temp dirs).
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { changeCorpus, createCorpusRepo } from './corpus.mjs';
+import { startPostgres } from './postgres.mjs';
+
+const args = process.argv.slice(2);
+const opt = (name, dflt) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1] : dflt;
+};
+const pages = Number(opt('pages', '10000'));
+const only = opt('only', null);
+const root = resolve('.bench');
+const cli = resolve('bin/brainsync.js');
+const hasTime = existsSync('/usr/bin/time');
+
+/** Runs the CLI; returns wall seconds, peak RSS (MB, via GNU time when present) and parsed --json. */
+function run(db, argv, env = {}) {
+  const cmd = hasTime ? '/usr/bin/time' : process.execPath;
+  const full = hasTime ? ['-f', '__RSS__ %M', process.execPath, cli, '--db', db, ...argv] : [cli, '--db', db, ...argv];
+  const t = performance.now();
+  const r = spawnSync(cmd, full, { encoding: 'utf8', env: { ...process.env, ...env }, maxBuffer: 1 << 30 });
+  const wall = (performance.now() - t) / 1000;
+  const rss = /__RSS__ (\d+)/.exec(r.stderr)?.[1];
+  let json = null;
+  try {
+    json = JSON.parse(r.stdout);
+  } catch {}
+  if (r.status !== 0 && r.status !== 3) {
+    console.error(`command failed (${r.status}): brainsync ${argv.join(' ')}\n${r.stderr.slice(-2000)}`);
+  }
+  return { wall, rssMb: rss ? Number(rss) / 1024 : null, json, status: r.status };
+}
+
+async function corpus(seed) {
+  const dir = join(root, `corpus-${pages}-s${seed}`);
+  if (!existsSync(dir)) await createCorpusRepo(dir, { pages, seed });
+  return dir;
+}
+
+function cloneRepo(src) {
+  const dir = mkdtempSync(join(tmpdir(), 'brainsync-bench-repo-'));
+  execFileSync('git', ['clone', '-q', '--local', src, dir]);
+  return dir;
+}
+
+function fmt(n, d = 2) {
+  return n === null || n === undefined ? 'n/a' : n.toFixed(d);
+}
+
+async function benchBackend(label, makeDb, workersList) {
+  const src = await corpus(1);
+  for (const workers of workersList) {
+    const db = await makeDb();
+    const repo = cloneRepo(src);
+    run(db, ['init', '-q']);
+    run(db, ['sources', 'add', 'c', repo, '-q']);
+    const first = run(db, ['sync', '--source', 'c', '--workers', String(workers), '--json', '-q']);
+    const r = first.json?.sources?.[0];
+    const importSec = (r?.timings.totalMs ?? 0) / 1000;
+    console.log(`${label} workers=${workers} first sync: ${pages} pages in ${fmt(first.wall)}s wall ` +
+      `(${fmt(pages / first.wall, 0)} pages/s incl. start; run ${fmt(importSec)}s = ${fmt(pages / importSec, 0)} pages/s), peak RSS ${fmt(first.rssMb, 0)} MB, status ${r?.status}`);
+    if (workers !== workersList[0]) continue;
+    const noop = run(db, ['sync', '--source', 'c', '--json', '-q']);
+    console.log(`${label} no-op re-sync: ${fmt(noop.wall)}s wall incl. process start; run itself ${noop.json?.sources?.[0]?.timings.totalMs} ms; peak RSS ${fmt(noop.rssMb, 0)} MB`);
+    await changeCorpus(repo, { modify: 100, seed: 3 });
+    const inc = run(db, ['sync', '--source', 'c', '--json', '-q']);
+    const ir = inc.json?.sources?.[0];
+    console.log(`${label} 100 changed files: ${fmt(inc.wall)}s wall; run ${ir?.timings.totalMs} ms; imported ${ir?.counts.imported}`);
+    await resumeCost(label, db, repo);
+  }
+}
+
+/** A run killed just before its bookmark: every planned page is already stored and is skipped by the batched lookup. */
+async function resumeCost(label, db, repo) {
+  const { openDb } = await import('../dist/db/openDb.js');
+  const { resolveDbTarget } = await import('../dist/db/target.js');
+  const base = execFileSync('git', ['-C', repo, 'rev-list', '--max-parents=0', 'HEAD'], { encoding: 'utf8' }).trim();
+  const empty = execFileSync('git', ['-C', repo, 'commit-tree', '-m', 'empty', execFileSync('git', ['-C', repo, 'hash-object', '-t', 'tree', '-w', '/dev/null'], { encoding: 'utf8' }).trim()], { encoding: 'utf8' }).trim();
+  void base;
+  // Pretend the bookmark was an empty ancestor-less commit's child: use a graft-free trick —
+  // point the bookmark at an empty commit and make it an ancestor by merging it in.
+  execFileSync('git', ['-C', repo, 'merge', '-q', '--allow-unrelated-histories', '-s', 'ours', '-m', 'graft', empty]);
+  const handle = await openDb(resolveDbTarget({ flag: db, env: {} }));
+  await handle.query('update sources set bookmark_commit = $1', [empty]);
+  await handle.close();
+  const r = run(db, ['sync', '--source', 'c', '--json', '-q']);
+  const s = r.json?.sources?.[0];
+  console.log(`${label} resume with ${s?.counts.skipped} pages already written: run ${s?.timings.totalMs} ms ` +
+    `(${fmt((s?.timings.totalMs * 1000) / Math.max(1, s?.counts.skipped), 1)} µs per skipped page; ${s?.counts.read} blobs read)`);
+}
+
+async function benchAll(label, makeDb) {
+  const db = await makeDb();
+  run(db, ['init', '-q']);
+  for (let seed = 1; seed <= 4; seed++) run(db, ['sources', 'add', `c${seed}`, cloneRepo(await corpus(seed)), '-q']);
+  const r = run(db, ['sync', '--all', '--json', '-q']);
+  const statuses = r.json?.sources?.map((s) => s.status).join(',');
+  console.log(`${label} --all over 4 sources of ${pages} pages: ${fmt(r.wall)}s wall (${fmt((4 * pages) / r.wall, 0)} pages/s), peak RSS ${fmt(r.rssMb, 0)} MB, [${statuses}]`);
+}
+
+const temp = mkdtempSync(join(tmpdir(), 'brainsync-bench-'));
+let n = 0;
+const pgliteDb = async () => join(temp, `brain-${++n}`);
+console.log(`brainsync bench: ${pages} pages per source, node ${process.version}`);
+if (only !== 'postgres') {
+  await benchBackend('pglite', pgliteDb, [1]);
+  if (!args.includes('--skip-all')) await benchAll('pglite', pgliteDb);
+}
+if (only !== 'pglite') {
+  const pg = await startPostgres(join(temp, 'pg'));
+  try {
+    const pgDb = async () => pg.createDatabase(`bench_${++n}`);
+    await benchBackend('postgres', pgDb, [1, 4]);
+    if (!args.includes('--skip-all')) await benchAll('postgres', pgDb);
+  } finally {
+    await pg.stop();
+  }
+}
+if (!args.includes('--keep')) rmSync(temp, { recursive: true, force: true });
