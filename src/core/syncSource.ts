@@ -93,7 +93,7 @@ async function runLocked(
   const collected = await collect(source, { pull: opts.pull && !opts.dryRun, reposDir: opts.reposDir, signal });
   result.target = collected.target;
   result.pull = collected.pull;
-  result.timings.pullMs = Math.round(performance.now() - (t));
+  result.timings.pullMs = Math.round(performance.now() - t);
   if (isUpToDate(source, collected, opts)) {
     result.status = 'up_to_date';
     return;
@@ -109,8 +109,11 @@ async function runLocked(
 
   t = performance.now();
   emit({ type: 'phase', source: name, phase: 'apply', detail: planSummary(plan) });
-  await applyWithReader(deps.db, source, lock, signal, opts, result, plan, collected, emit);
-  result.timings.applyMs = Math.round(performance.now() - t);
+  try {
+    await applyWithReader(deps.db, source, lock, signal, opts, result, plan, collected, emit);
+  } finally {
+    result.timings.applyMs = Math.round(performance.now() - t);
+  }
 
   emit({ type: 'phase', source: name, phase: 'bookmark' });
   signal.throwIfAborted();

@@ -43,3 +43,17 @@ export async function lastRun(db: Queryable, sourceId: number): Promise<LastRun 
   );
   return res.rows[0] ?? null;
 }
+
+/**
+ * Source names ordered for a wave: never-run sources first, then the ones whose last run
+ * ended longest ago. A wave cut short by cron's timeout then starts the next wave with the
+ * sources it did not reach, so no source starves behind a big one.
+ */
+export async function namesByLastRun(db: Queryable): Promise<string[]> {
+  const res = await db.query<{ name: string }>(
+    `select s.name from sources s
+       left join lateral (select max(r.finished_at) as last from sync_runs r where r.source_id = s.id) r on true
+      order by r.last asc nulls first, s.name`,
+  );
+  return res.rows.map((r) => r.name);
+}

@@ -4,6 +4,7 @@ import type { SourceResult } from '../../core/result.js';
 import { worstExitCode } from '../../core/result.js';
 import { syncMany } from '../../core/syncMany.js';
 import type { Db } from '../../db/Db.js';
+import { namesByLastRun } from '../../db/runsQueries.js';
 import { listSources } from '../../db/sourcesQueries.js';
 import { ExitCode, NotFoundError } from '../../errors.js';
 import { breakLock, type BreakVerdict } from '../../locks/breakLock.js';
@@ -64,8 +65,8 @@ export async function runSync(ctx: CliContext, flags: SyncFlags): Promise<number
 }
 
 async function resolveNames(db: Db, flags: SyncFlags): Promise<string[]> {
+  if (flags.all) return namesByLastRun(db);
   const known = (await listSources(db)).map((s) => s.name);
-  if (flags.all) return known;
   const missing = flags.sources.filter((n) => !known.includes(n));
   if (missing.length > 0) {
     throw new NotFoundError(
