@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { parseDuration, parseSize } from '../../../src/cli/parseArgs.js';
+import { validateSyncFlags } from '../../../src/cli/commands/sync.js';
+import { UsageError } from '../../../src/errors.js';
+
+describe('parseDuration', () => {
+  it.each([['540', 540], ['90s', 90], ['15m', 900], ['2h', 7200]])('reads %s as %i seconds', (v, s) => {
+    expect(parseDuration('--timeout', v)).toBe(s);
+  });
+  it.each(['0', '-5', '1.5', '10d', 'abc', '', '5 m', '05'])('refuses %j, naming the flag and quoting the value', (v) => {
+    expect(() => parseDuration('--timeout', v)).toThrow(UsageError);
+    expect(() => parseDuration('--timeout', v)).toThrow(`--timeout "${v}" is not a duration`);
+  });
+});
+
+describe('parseSize', () => {
+  it('reads bytes, KB and MB', () => {
+    expect(parseSize('--max-file-size', '512')).toBe(512);
+    expect(parseSize('--max-file-size', '4MB')).toBe(4 * 1024 * 1024);
+    expect(parseSize('--max-file-size', '64kb')).toBe(64 * 1024);
+    expect(() => parseSize('--max-file-size', '1GB')).toThrow(/not a size/);
+  });
+});
+
+describe('validateSyncFlags', () => {
+  const base = { pull: true };
+  it('needs --source or --all, and not both', () => {
+    expect(() => validateSyncFlags({ ...base })).toThrow(/--source NAME .* or --all/);
+    expect(() => validateSyncFlags({ ...base, all: true, source: ['a'] })).toThrow(/not both/);
+  });
+  it('ties --max-age to --break-lock and keeps it away from --force-break-lock', () => {
+    expect(() => validateSyncFlags({ ...base, all: true, maxAge: '5m' })).toThrow(/--max-age only makes sense with --break-lock/);
+    expect(() => validateSyncFlags({ ...base, all: true, maxAge: '5m', forceBreakLock: true })).toThrow(/--max-age/);
+  });
+  it('refuses a --max-age shorter than two heartbeats', () => {
+    expect(() => validateSyncFlags({ ...base, all: true, breakLock: true, maxAge: '15s' })).toThrow(/shorter than two heartbeats \(20s\)/);
+    expect(validateSyncFlags({ ...base, all: true, breakLock: true, maxAge: '20s' }).maxAgeSeconds).toBe(20);
+  });
+  it('defaults --max-age to the lock TTL', () => {
+    expect(validateSyncFlags({ ...base, all: true, breakLock: true, lockTtl: '2m' }).maxAgeSeconds).toBe(120);
+  });
+});

@@ -1,0 +1,18 @@
+import { describe, expect, it } from 'vitest';
+import { redactUrl, resolveDbTarget } from '../../../src/db/target.js';
+
+describe('resolveDbTarget', () => {
+  it('prefers --db, then BRAINSYNC_DATABASE_URL, then DATABASE_URL, then the default directory', () => {
+    const env = { BRAINSYNC_DATABASE_URL: 'postgres://a@h/b', DATABASE_URL: 'postgres://c@h/d', HOME: '/home/u' };
+    expect(resolveDbTarget({ flag: '/tmp/x', env }).display).toBe('/tmp/x');
+    expect(resolveDbTarget({ env }).display).toBe('postgres://a@h/b');
+    expect(resolveDbTarget({ env: { DATABASE_URL: 'postgresql://c@h/d' } }).kind).toBe('postgres');
+    expect(resolveDbTarget({ env: { HOME: '/home/u' } }).display).toBe('/home/u/.local/share/brainsync/brain');
+    expect(resolveDbTarget({ env: { XDG_DATA_HOME: '/xdg', HOME: '/home/u' } }).display).toBe('/xdg/brainsync/brain');
+    expect(resolveDbTarget({ env: { BRAINSYNC_HOME: '/bs', XDG_DATA_HOME: '/xdg' } }).display).toBe('/bs/brain');
+  });
+  it('never shows a password', () => {
+    expect(redactUrl('postgres://user:s3cret@db:5432/brain')).toBe('postgres://user:***@db:5432/brain');
+    expect(resolveDbTarget({ flag: 'postgres://u:p%40ss@h/db', env: {} }).display).not.toContain('p%40ss');
+  });
+});
