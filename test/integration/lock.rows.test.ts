@@ -50,6 +50,32 @@ describe.each(backends())('source locks on %s', (backend) => {
     await a.lock.release();
   });
 
+  it('retries a heartbeat that errors, logs it, and keeps the lock', async () => {
+    let failures = 2;
+    const flaky = Object.create(db) as Db;
+    flaky.query = (async (sql: string, params?: unknown[], opts?: object) => {
+      if (sql.includes('set heartbeat_at') && failures-- > 0) throw new Error('connection terminated unexpectedly');
+      return db.query(sql, params, opts);
+    }) as Db['query'];
+    const warnings: string[] = [];
+    const a = await acquireSourceLock(flaky, 'notes', {
+      settings: { ttlSeconds: 6, heartbeatSeconds: 0.05 },
+      command: 'a',
+      warn: (m) => warnings.push(m),
+    });
+    if (!a.ok) throw new Error('no lock');
+    const before = (await findLock(db, 'notes'))!.heartbeatAt.getTime();
+    const deadline = Date.now() + 5000;
+    while ((await findLock(db, 'notes'))!.heartbeatAt.getTime() === before && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(warnings.length).toBeGreaterThanOrEqual(2);
+    expect(warnings[0]).toMatch(/heartbeat for source "notes" failed \(connection terminated unexpectedly\); retrying/);
+    expect(a.lock.signal.aborted).toBe(false);
+    expect((await findLock(db, 'notes'))!.heartbeatAt.getTime()).toBeGreaterThan(before);
+    await a.lock.release();
+  });
+
   it('never breaks a lock with a fresh heartbeat, but breaks a backdated one', async () => {
     const a = await acquireSourceLock(db, 'notes', { settings, command: 'a' });
     if (!a.ok) throw new Error('no lock');
