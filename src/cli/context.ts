@@ -18,7 +18,7 @@ export interface CliContext {
   log: Logger;
   /** The command line, shown to another process that finds the brain busy. */
   commandLine: string;
-  openBrain(opts?: { create?: boolean; maxConnections?: number }): Promise<Db>;
+  openBrain(opts?: { create?: boolean; maxConnections?: number; vector?: boolean }): Promise<Db>;
 }
 
 export function contextFrom(cmd: Command): CliContext {
@@ -42,7 +42,7 @@ export function contextFrom(cmd: Command): CliContext {
 export async function withBrain<T>(
   ctx: CliContext,
   fn: (db: Db) => Promise<T>,
-  opts?: { create?: boolean; maxConnections?: number },
+  opts?: { create?: boolean; maxConnections?: number; vector?: boolean },
 ): Promise<T> {
   const db = await ctx.openBrain(opts);
   try {

@@ -12,6 +12,8 @@ export interface OpenDbOptions {
   maxConnections?: number;
   /** Shown to a second process that finds the PGLite brain busy. */
   command?: string;
+  /** Load pgvector into an embedded brain (init does; commands that never touch vectors leave it out). */
+  vector?: boolean;
 }
 
 /** Opens the brain. Drivers are imported lazily so a command only loads the one it needs. */
@@ -42,7 +44,7 @@ async function openPglite(target: Extract<DbTarget, { kind: 'pglite' }>, opts: O
   const lock = await acquireDirLock(target.dir, opts.command ?? 'brainsync');
   try {
     const { openPgliteDb } = await import('./pgliteDb.js');
-    const db = await openPgliteDb(target.dir);
+    const db = await openPgliteDb(target.dir, opts.vector ?? false);
     const close = db.close.bind(db);
     db.close = async () => {
       try {

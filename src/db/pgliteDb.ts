@@ -5,10 +5,14 @@ import type { Db, Queryable, QueryOptions, QueryResult } from './Db.js';
 /** Same number parsing as the pg adapter: int8 and numeric come back as JS numbers. */
 const parsers = { 20: Number, 1700: Number };
 
-export async function openPgliteDb(dir: string): Promise<Db> {
-  const pg = await PGlite.create(dir, { extensions: { vector }, parsers });
-  await pg.exec('create extension if not exists vector');
-  return new PgliteDb(pg, dir);
+/**
+ * `withVector` loads pgvector (about 0.3 s of start-up): commands that never touch vectors,
+ * sync among them, leave it out.
+ */
+export async function openPgliteDb(dir: string, withVector: boolean): Promise<Db> {
+  const pg = await PGlite.create(dir, { extensions: withVector ? { vector } : {}, parsers });
+  if (withVector) await pg.exec('create extension if not exists vector');
+  return new PgliteDb(pg, dir, withVector);
 }
 
 /**
@@ -20,12 +24,15 @@ export async function openPgliteDb(dir: string): Promise<Db> {
 const checkpointEveryBytes = 32 * 1024 * 1024;
 
 class PgliteDb implements Db {
-  readonly capabilities = { multiConnection: false, advisoryLocks: false, vector: true };
+  readonly capabilities;
   private written = 0;
   constructor(
     private readonly pg: PGlite,
     readonly target: string,
-  ) {}
+    vector: boolean,
+  ) {
+    this.capabilities = { multiConnection: false, advisoryLocks: false, vector };
+  }
 
   async query<T>(sql: string, params?: unknown[], opts?: QueryOptions): Promise<QueryResult<T>> {
     this.written += paramBytes(params);

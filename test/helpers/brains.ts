@@ -41,9 +41,9 @@ export async function freshBrain(backend: BackendName, opts: { empty?: boolean }
   return { target: resolveDbTarget({ flag: url.toString(), env: {} }), arg: url.toString() };
 }
 
-export async function openTestDb(brain: TestBrain, opts: { create?: boolean } = {}): Promise<Db> {
+export async function openTestDb(brain: TestBrain, opts: { create?: boolean; vector?: boolean } = {}): Promise<Db> {
   assertTestDatabase(brain.target);
-  return openDb(brain.target, { create: opts.create ?? true, maxConnections: 12 });
+  return openDb(brain.target, { create: opts.create ?? true, maxConnections: 12, vector: opts.vector });
 }
 
 /** Destructive tests only ever run against a database whose name says it is for tests. */

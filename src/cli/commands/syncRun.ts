@@ -40,7 +40,7 @@ export async function runSync(ctx: CliContext, flags: SyncFlags): Promise<number
   let results: SourceResult[] = [];
   let verdicts: BreakVerdict[] = [];
   try {
-    const db = await ctx.openBrain({ maxConnections: flags.maxSources * (flags.workers + 1) + 2 });
+    const db = await ctx.openBrain({ maxConnections: flags.maxSources * (flags.workers + 1) + 2, vector: false });
     try {
       const names = await resolveNames(db, flags);
       if (flags.breakLock) verdicts = await breakLocks(ctx, db, names, flags);
