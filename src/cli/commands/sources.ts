@@ -45,13 +45,16 @@ export function registerSources(program: Command, outcome: Outcome): void {
       const ctx = contextFrom(cmd);
       const { requireSource } = await import('../../core/removeSource.js');
       const { sourceCounts } = await import('../../db/sourcesQueries.js');
-      const { row, counts } = await withBrain(ctx, async (db) => {
+      const { listFailures } = await import('../../db/failuresQueries.js');
+      const { row, counts, failures } = await withBrain(ctx, async (db) => {
         const row = await requireSource(db, name);
-        return { row, counts: (await sourceCounts(db, row.id)).get(row.id) };
+        return { row, counts: (await sourceCounts(db, row.id)).get(row.id), failures: await listFailures(db, row.id) };
       });
       const json = sourceJson(row, counts);
-      if (ctx.json) return printJson(json);
+      const failed = failures.map((f) => ({ path: f.path, code: f.code, message: f.message, since: f.firstSeenAt.toISOString() }));
+      if (ctx.json) return printJson({ ...json, failures: failed });
       for (const [k, v] of Object.entries(json)) ctx.log.info(`${k.padEnd(14)} ${v ?? '-'}`);
+      for (const f of failed) ctx.log.info(`  ${ctx.log.colour.yellow(f.code)} ${f.path}: ${f.message}`);
     });
 
   sources
