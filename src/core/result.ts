@@ -6,7 +6,7 @@ export type SyncStatus = 'up_to_date' | 'synced' | 'partial' | 'locked' | 'faile
 export interface Counts {
   planned: number;
   imported: number;
-  /** Planned files already stored at the target's blob: not read, not parsed. */
+  /** Files already stored at the target's blob (found by the full compare or the batched lookup): not read, not parsed. */
   skipped: number;
   deleted: number;
   renamed: number;

@@ -103,6 +103,7 @@ async function runLocked(
   const plan = await buildPlan(deps.db, source, collected, { full: opts.full, retryFailed: opts.retryFailed, signal });
   result.mode = plan.mode;
   result.counts.planned = plannedCount(plan);
+  result.counts.skipped = plan.unchanged;
   result.timings.planMs = Math.round(performance.now() - t);
   if (opts.dryRun) return describeDryRun(result, plan);
   if (!opts.allowMassDelete) checkMassDelete(name, plan, await countPages(deps.db, source.id));

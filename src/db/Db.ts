@@ -15,6 +15,11 @@ export interface DbCapabilities {
   advisoryLocks: boolean;
   /** The pgvector extension is installed and usable. */
   vector: boolean;
+  /**
+   * Only this process can have the brain open (PGLite's directory lock), so any source-lock
+   * row held by another process was left by one that died.
+   */
+  exclusive: boolean;
 }
 
 export interface Queryable {

@@ -30,6 +30,8 @@ export interface LockClaim {
   command: string;
   runId: string;
   ttlSeconds: number;
+  /** Take over a row held by another process whatever its expiry (the brain is exclusive to this process). */
+  takeOverAny: boolean;
 }
 
 /** Insert, or take over a row whose expiry has passed, in one statement. True when ours. */
@@ -42,8 +44,9 @@ export async function claimLock(db: Queryable, c: LockClaim): Promise<boolean> {
        holder_command = excluded.holder_command, run_id = excluded.run_id,
        acquired_at = now(), heartbeat_at = now(), expires_at = excluded.expires_at
      where sync_locks.expires_at <= now()
+        or ($8::boolean and not (sync_locks.holder_host = excluded.holder_host and sync_locks.holder_pid = excluded.holder_pid))
      returning token`,
-    [c.name, c.token, c.host, c.pid, c.command, c.runId, c.ttlSeconds],
+    [c.name, c.token, c.host, c.pid, c.command, c.runId, c.ttlSeconds, c.takeOverAny],
   );
   return res.rowCount === 1;
 }

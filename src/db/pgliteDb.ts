@@ -31,7 +31,7 @@ class PgliteDb implements Db {
     readonly target: string,
     vector: boolean,
   ) {
-    this.capabilities = { multiConnection: false, advisoryLocks: false, vector };
+    this.capabilities = { multiConnection: false, advisoryLocks: false, vector, exclusive: true };
   }
 
   async query<T>(sql: string, params?: unknown[], opts?: QueryOptions): Promise<QueryResult<T>> {
@@ -48,7 +48,7 @@ class PgliteDb implements Db {
 
   async transaction<T>(fn: (tx: Queryable) => Promise<T>, opts?: QueryOptions): Promise<T> {
     opts?.signal?.throwIfAborted();
-    const result = await this.pg.transaction((tx) => fn(wrapTx(tx, (n) => (this.written += n))));
+    const result = await this.pg.transaction((tx) => fn(wrapTx(tx, opts, (n) => (this.written += n))));
     await this.maybeCheckpoint();
     return result;
   }
@@ -77,14 +77,15 @@ async function runQuery<T>(
   return { rows: res.rows, rowCount: res.affectedRows ?? res.rows.length };
 }
 
-function wrapTx(tx: Transaction, count: (bytes: number) => void): Queryable {
+/** Statements inside the transaction stop with the transaction's signal unless given their own. */
+function wrapTx(tx: Transaction, txOpts: QueryOptions | undefined, count: (bytes: number) => void): Queryable {
   return {
     query: (sql, params, opts) => {
       count(paramBytes(params));
-      return runQuery(tx, sql, params, opts);
+      return runQuery(tx, sql, params, opts ?? txOpts);
     },
     exec: async (sql, opts) => {
-      opts?.signal?.throwIfAborted();
+      (opts ?? txOpts)?.signal?.throwIfAborted();
       await tx.exec(sql);
     },
   };

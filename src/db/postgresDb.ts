@@ -44,7 +44,7 @@ async function tryEnableVector(pool: pg.Pool): Promise<boolean> {
 }
 
 class PostgresDb implements Db {
-  readonly capabilities = { multiConnection: true, advisoryLocks: true, vector: false };
+  readonly capabilities = { multiConnection: true, advisoryLocks: true, vector: false, exclusive: false };
   constructor(
     private readonly pool: pg.Pool,
     private readonly url: string,
@@ -54,10 +54,12 @@ class PostgresDb implements Db {
   async query<T>(sql: string, params?: unknown[], opts?: QueryOptions): Promise<QueryResult<T>> {
     opts?.signal?.throwIfAborted();
     const client = await this.pool.connect();
+    const conn = { client, cancelled: false };
     try {
-      return await runQuery<T>(client, this.url, sql, params, opts);
+      return await runQuery<T>(conn, this.url, sql, params, opts);
     } finally {
-      client.release();
+      // A cancel sent for this statement may land after it finished: never reuse that connection.
+      client.release(conn.cancelled);
     }
   }
 
@@ -68,9 +70,11 @@ class PostgresDb implements Db {
   async transaction<T>(fn: (tx: Queryable) => Promise<T>, opts?: QueryOptions): Promise<T> {
     opts?.signal?.throwIfAborted();
     const client = await this.pool.connect();
+    const conn = { client, cancelled: false };
+    // Statements inside the transaction stop with the transaction's signal unless given their own.
     const tx: Queryable = {
-      query: (sql, params, o) => runQuery(client, this.url, sql, params, o),
-      exec: async (sql, o) => void (await runQuery(client, this.url, sql, undefined, o)),
+      query: (sql, params, o) => runQuery(conn, this.url, sql, params, o ?? opts),
+      exec: async (sql, o) => void (await runQuery(conn, this.url, sql, undefined, o ?? opts)),
     };
     let broken = false;
     try {
@@ -82,7 +86,7 @@ class PostgresDb implements Db {
       await client.query('rollback').catch(() => (broken = true));
       throw err;
     } finally {
-      client.release(broken);
+      client.release(broken || conn.cancelled);
     }
   }
 
@@ -93,16 +97,20 @@ class PostgresDb implements Db {
 
 /** Runs one statement; an abort cancels it on the server (pg_cancel_backend) and rejects with the signal's reason. */
 async function runQuery<T>(
-  client: pg.PoolClient,
+  conn: { client: pg.PoolClient; cancelled: boolean },
   url: string,
   sql: string,
   params: unknown[] | undefined,
   opts: QueryOptions | undefined,
 ): Promise<QueryResult<T>> {
+  const { client } = conn;
   const signal = opts?.signal;
   signal?.throwIfAborted();
   const pid = (client as unknown as { processID: number }).processID;
-  const onAbort = () => void cancelBackend(url, pid);
+  const onAbort = () => {
+    conn.cancelled = true;
+    void cancelBackend(url, pid);
+  };
   signal?.addEventListener('abort', onAbort, { once: true });
   try {
     // A multi-statement string (exec) answers with one result per statement: report the last.

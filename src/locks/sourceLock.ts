@@ -49,6 +49,7 @@ export async function acquireSourceLock(db: Db, name: string, opts: AcquireOptio
     pid: process.pid,
     command: opts.command,
     ttlSeconds: opts.settings.ttlSeconds,
+    takeOverAny: db.capabilities.exclusive,
   });
   if (!claimed) return { ok: false, holder: await findLock(db, name) };
   return { ok: true, lock: holdLock(db, name, token, runId, opts) };

@@ -108,3 +108,21 @@ describe.each(backends())('source locks on %s', (backend) => {
     await a.lock.release();
   });
 });
+
+describe('source locks on an exclusive brain', () => {
+  it('takes over at once a lock row left by another process, since no other process can have the brain open', async () => {
+    const db = await openTestDb(await freshBrain('pglite'));
+    try {
+      expect(db.capabilities.exclusive).toBe(true);
+      const a = await acquireSourceLock(db, 'notes', { settings, command: 'killed run' });
+      if (!a.ok) throw new Error('no lock');
+      await db.query('update sync_locks set holder_pid = 999999');
+      const b = await acquireSourceLock(db, 'notes', { settings, command: 'next run' });
+      expect(b.ok).toBe(true);
+      if (b.ok) await b.lock.release();
+      await a.lock.release();
+    } finally {
+      await db.close();
+    }
+  });
+});

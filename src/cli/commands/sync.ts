@@ -58,10 +58,10 @@ export function validateSyncFlags(raw: RawSyncFlags): SyncFlags {
     throw new UsageError('say which sources to sync: --source NAME (repeatable) or --all.');
   }
   if (sources.length > 0 && raw.all) throw new UsageError('use either --source or --all, not both.');
-  if (raw.maxAge !== undefined && !raw.breakLock) throw new UsageError('--max-age only makes sense with --break-lock.');
   if (raw.maxAge !== undefined && raw.forceBreakLock) {
     throw new UsageError('--max-age cannot be combined with --force-break-lock, which breaks locks whatever their age.');
   }
+  if (raw.maxAge !== undefined && !raw.breakLock) throw new UsageError('--max-age only makes sense with --break-lock.');
   if (raw.breakLock && raw.forceBreakLock) throw new UsageError('use either --break-lock or --force-break-lock, not both.');
   const lockTtlSeconds = raw.lockTtl !== undefined ? parseDuration('--lock-ttl', raw.lockTtl) : 60;
   const heartbeatSeconds = Math.max(1, Math.floor(lockTtlSeconds / 6));
