@@ -76,16 +76,18 @@ async function benchBackend(label, makeDb, workersList) {
   }
 }
 
-/** A run killed just before its bookmark: every planned page is already stored and is skipped by the batched lookup. */
+/**
+ * Resume cost: a run killed just before its bookmark left every page written. Simulated by
+ * moving the bookmark to an empty commit that is an ancestor of the target, so the diff plans
+ * every page again and the batched lookup must skip them all without reading any.
+ */
 async function resumeCost(label, db, repo) {
   const { openDb } = await import('../dist/db/openDb.js');
   const { resolveDbTarget } = await import('../dist/db/target.js');
-  const base = execFileSync('git', ['-C', repo, 'rev-list', '--max-parents=0', 'HEAD'], { encoding: 'utf8' }).trim();
-  const empty = execFileSync('git', ['-C', repo, 'commit-tree', '-m', 'empty', execFileSync('git', ['-C', repo, 'hash-object', '-t', 'tree', '-w', '/dev/null'], { encoding: 'utf8' }).trim()], { encoding: 'utf8' }).trim();
-  void base;
-  // Pretend the bookmark was an empty ancestor-less commit's child: use a graft-free trick —
-  // point the bookmark at an empty commit and make it an ancestor by merging it in.
-  execFileSync('git', ['-C', repo, 'merge', '-q', '--allow-unrelated-histories', '-s', 'ours', '-m', 'graft', empty]);
+  const git = (...a) => execFileSync('git', ['-C', repo, ...a], { encoding: 'utf8' }).trim();
+  const emptyTree = git('hash-object', '-t', 'tree', '-w', '/dev/null');
+  const empty = git('commit-tree', '-m', 'empty', emptyTree);
+  git('merge', '-q', '--allow-unrelated-histories', '-s', 'ours', '-m', 'make the empty commit an ancestor', empty);
   const handle = await openDb(resolveDbTarget({ flag: db, env: {} }));
   await handle.query('update sources set bookmark_commit = $1', [empty]);
   await handle.close();

@@ -4,8 +4,8 @@ import { allBlobOids } from '../db/pagesQueries.js';
 import type { SourceRow } from '../db/sourcesQueries.js';
 import { diffRaw, type Change } from '../git/diffRaw.js';
 import { lsTree } from '../git/lsTree.js';
-import { commitExists, isAncestor } from '../git/repoInfo.js';
-import { readPathAtCommit } from '../git/showFile.js';
+import type { BlobReader } from '../git/BlobReader.js';
+import { isAncestor } from '../git/repoInfo.js';
 import type { Collected } from './collect.js';
 import { planFromDiff, planFromTree, type KnownFailures, type Plan } from './plan.js';
 import { fileSelector, ignoreFileName } from './selectFiles.js';
@@ -17,21 +17,27 @@ export interface BuildPlanOptions {
 }
 
 /** Reads what the plan needs from git and the brain, then plans (DESIGN §2 step 4). */
-export async function buildPlan(db: Db, source: SourceRow, c: Collected, opts: BuildPlanOptions): Promise<Plan> {
+export async function buildPlan(
+  db: Db,
+  source: SourceRow,
+  c: Collected,
+  reader: BlobReader,
+  opts: BuildPlanOptions,
+): Promise<Plan> {
   const { signal } = opts;
   const subdir = source.subdir || undefined;
   const ignorePath = source.subdir ? `${source.subdir}/${ignoreFileName}` : ignoreFileName;
-  const ignoreText = (await readPathAtCommit(c.repoDir, c.target, ignorePath, { signal }))?.toString('utf8') ?? null;
+  const ignoreText = (await reader.readAtPath(c.target, ignorePath, 1024 * 1024))?.content?.toString('utf8') ?? null;
   const select = fileSelector(ignoreText);
   const known: KnownFailures = opts.retryFailed
     ? new Map()
     : new Map((await listFailures(db, source.id)).map((f) => [f.path, f.blobOid]));
 
-  const why = await fullCompareReason(source, c, opts);
+  const why = await fullCompareReason(source, c, reader, opts);
   if (why === null) {
     const changes = await diffRaw(c.repoDir, source.bookmarkCommit!, c.target, { subdir, signal });
     if (!changes.some((ch) => ch.path === ignoreFileName || ch.oldPath === ignoreFileName)) {
-      const revisit = await revisitChanges(c.repoDir, source, subdir, signal);
+      const revisit = await revisitChanges(c.repoDir, source, reader, subdir, signal);
       if (revisit) return planFromDiff(changes, revisit, select, known);
     }
   }
@@ -40,12 +46,17 @@ export async function buildPlan(db: Db, source: SourceRow, c: Collected, opts: B
   return planFromTree(tree, stored, select, known, why ?? 'the ignore file or an unfinished earlier run needs a full compare');
 }
 
-async function fullCompareReason(source: SourceRow, c: Collected, opts: BuildPlanOptions): Promise<string | null> {
+async function fullCompareReason(
+  source: SourceRow,
+  c: Collected,
+  reader: BlobReader,
+  opts: BuildPlanOptions,
+): Promise<string | null> {
   const bookmark = source.bookmarkCommit;
   if (!bookmark) return 'first sync';
   if (opts.full) return '--full';
   if (opts.retryFailed) return '--retry-failed';
-  if (!(await commitExists(c.repoDir, bookmark, { signal: opts.signal }))) return 'the bookmark commit no longer exists';
+  if (!(await reader.has(bookmark))) return 'the bookmark commit no longer exists';
   if (!(await isAncestor(c.repoDir, bookmark, c.target, { signal: opts.signal }))) {
     return 'the bookmark is not an ancestor of the target (force-push or rewritten history)';
   }
@@ -53,10 +64,16 @@ async function fullCompareReason(source: SourceRow, c: Collected, opts: BuildPla
 }
 
 /** Changes from the bookmark to the targets of unfinished runs; null when one cannot be read. */
-async function revisitChanges(repoDir: string, source: SourceRow, subdir: string | undefined, signal: AbortSignal) {
+async function revisitChanges(
+  repoDir: string,
+  source: SourceRow,
+  reader: BlobReader,
+  subdir: string | undefined,
+  signal: AbortSignal,
+) {
   const out: Change[] = [];
   for (const pending of source.pendingTargets) {
-    if (!(await commitExists(repoDir, pending, { signal }))) return null;
+    if (!(await reader.has(pending))) return null;
     out.push(...(await diffRaw(repoDir, source.bookmarkCommit!, pending, { subdir, renames: false, signal })));
   }
   return out;

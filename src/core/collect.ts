@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { SourceRow } from '../db/sourcesQueries.js';
 import { GitFailure, errorMessage } from '../errors.js';
 import { GitError } from '../git/GitError.js';
-import { revParse } from '../git/repoInfo.js';
+import { branchInfo, revParse } from '../git/repoInfo.js';
 import { cloneMirror, pullFastForward, type PullStatus } from '../git/syncRepo.js';
 
 export interface Collected {
@@ -44,10 +44,16 @@ async function collectRemote(source: SourceRow, opts: CollectOptions): Promise<C
 
 async function collectLocal(source: SourceRow, opts: CollectOptions): Promise<Collected> {
   const repoDir = source.repo;
-  let pull: Collected['pull'] = 'skipped';
-  if (opts.pull) pull = (await pullFastForward(repoDir, source.branch, { signal: opts.signal })).status;
+  const info = await branchInfo(repoDir, source.branch, { signal: opts.signal });
+  if (!info) throw new GitFailure(`source "${source.name}": branch "${source.branch}" no longer exists in ${repoDir}. Restore it, or remove and re-add the source with the right --branch.`);
+  // Pulling only makes sense for the checked-out branch with an upstream; that check costs
+  // no extra git call, which keeps a no-op run cheap.
+  if (!opts.pull) return { repoDir, target: info.commit, pull: 'skipped' };
+  if (!info.checkedOut) return { repoDir, target: info.commit, pull: 'not_on_branch' };
+  if (!info.upstream) return { repoDir, target: info.commit, pull: 'no_upstream' };
+  const { status } = await pullFastForward(repoDir, source.branch, { signal: opts.signal });
   const target = await revParse(repoDir, `refs/heads/${source.branch}^{commit}`, { signal: opts.signal });
-  return { repoDir, target, pull };
+  return { repoDir, target, pull: status };
 }
 
 function gitAdvice(source: SourceRow, err: GitError): string {

@@ -4,14 +4,14 @@ import { countPages } from '../db/pagesQueries.js';
 import { insertRun } from '../db/runsQueries.js';
 import { findSource, type SourceRow } from '../db/sourcesQueries.js';
 import { setBookmark } from '../db/bookmarkQueries.js';
-import { BrainsyncError, MassDeleteError, errorMessage } from '../errors.js';
+import { errorMessage } from '../errors.js';
 import { BlobReader } from '../git/BlobReader.js';
 import { acquireSourceLock, type LockSettings, type SourceLock } from '../locks/sourceLock.js';
 import { RunStopped, budgetController, stopReasonOf } from './abort.js';
 import { applyPlan } from './applyPlan.js';
 import { buildPlan } from './buildPlan.js';
 import { collect, type Collected } from './collect.js';
-import { checkMassDelete } from './massDelete.js';
+import { checkMassDelete, massDeleteFloor } from './massDelete.js';
 import { plannedCount, type Plan } from './plan.js';
 import { zeroCounts, zeroTimings, type SourceResult } from './result.js';
 import type { RunContext } from './runContext.js';
@@ -53,7 +53,11 @@ export async function syncSource(deps: SyncDeps, name: string, opts: SyncOptions
     source: name, status: 'failed', bookmarkFrom: null, target: null,
     counts: zeroCounts(), timings: zeroTimings(), failures: [],
   };
-  const emit = (e: SyncEvent) => deps.onEvent?.(e);
+  let phase = 'lock';
+  const emit = (e: SyncEvent) => {
+    if (e.type === 'phase') phase = e.phase;
+    deps.onEvent?.(e);
+  };
   if (deps.signal.aborted) return stopped(result, deps.signal, 'before it started', t0);
   const source = await findSource(deps.db, name);
   if (!source) return fail(result, `no source named "${name}" in this brain`, t0);
@@ -74,11 +78,10 @@ export async function syncSource(deps: SyncDeps, name: string, opts: SyncOptions
   try {
     await runLocked(deps, source, lock, signal, opts, result, emit);
   } catch (err) {
-    settleError(result, err, signal);
+    settleError(result, err, signal, phase);
   } finally {
     budget.dispose();
-    result.timings.totalMs = Math.round(performance.now() - t0);
-    await finish(deps.db, source, lock, result, started, emit);
+    await finish(deps.db, source, lock, result, started, t0, emit);
   }
   return result;
 }
@@ -98,40 +101,45 @@ async function runLocked(
     result.status = 'up_to_date';
     return;
   }
-  t = performance.now();
-  emit({ type: 'phase', source: name, phase: 'plan' });
-  const plan = await buildPlan(deps.db, source, collected, { full: opts.full, retryFailed: opts.retryFailed, signal });
-  result.mode = plan.mode;
-  result.counts.planned = plannedCount(plan);
-  result.counts.skipped = plan.unchanged;
-  result.timings.planMs = Math.round(performance.now() - t);
-  if (opts.dryRun) return describeDryRun(result, plan);
-  if (!opts.allowMassDelete) checkMassDelete(name, plan, await countPages(deps.db, source.id));
-
-  t = performance.now();
-  emit({ type: 'phase', source: name, phase: 'apply', detail: planSummary(plan) });
+  // One `git cat-file --batch` serves the plan's lookups and every blob the import reads.
+  const reader = await BlobReader.open(collected.repoDir, { signal });
   try {
-    await applyWithReader(deps.db, source, lock, signal, opts, result, plan, collected, emit);
-  } finally {
-    result.timings.applyMs = Math.round(performance.now() - t);
-  }
+    t = performance.now();
+    emit({ type: 'phase', source: name, phase: 'plan' });
+    const plan = await buildPlan(deps.db, source, collected, reader, { full: opts.full, retryFailed: opts.retryFailed, signal });
+    result.mode = plan.mode;
+    result.counts.planned = plannedCount(plan);
+    result.counts.skipped = plan.unchanged;
+    result.timings.planMs = Math.round(performance.now() - t);
+    if (opts.dryRun) return describeDryRun(result, plan);
+    if (!opts.allowMassDelete && plan.deletes.length > massDeleteFloor) {
+      checkMassDelete(name, plan, await countPages(deps.db, source.id));
+    }
 
-  emit({ type: 'phase', source: name, phase: 'bookmark' });
-  signal.throwIfAborted();
-  await deps.db.transaction(async (tx) => {
-    await lock.fence(tx);
-    await setBookmark(tx, source.id, collected.target);
-  }, { signal });
-  result.status = plannedCount(plan) === 0 && plan.clearFailures.length === 0 && source.bookmarkCommit === collected.target
-    ? 'up_to_date'
-    : 'synced';
+    t = performance.now();
+    emit({ type: 'phase', source: name, phase: 'apply', detail: planSummary(plan) });
+    try {
+      await applyStopping(deps.db, source, lock, signal, reader, opts, result, plan, collected, emit);
+    } finally {
+      result.timings.applyMs = Math.round(performance.now() - t);
+    }
+    emit({ type: 'phase', source: name, phase: 'bookmark' });
+    signal.throwIfAborted();
+    await deps.db.transaction(async (tx) => {
+      await lock.fence(tx);
+      await setBookmark(tx, source.id, collected.target);
+    }, { signal });
+    const changed = plannedCount(plan) + plan.clearFailures.length > 0 || source.bookmarkCommit !== collected.target;
+    result.status = changed ? 'synced' : 'up_to_date';
+  } finally {
+    await reader.close();
+  }
 }
 
-async function applyWithReader(
-  db: Db, source: SourceRow, lock: SourceLock, signal: AbortSignal, opts: SyncOptions,
+async function applyStopping(
+  db: Db, source: SourceRow, lock: SourceLock, signal: AbortSignal, reader: BlobReader, opts: SyncOptions,
   result: SourceResult, plan: Plan, collected: Collected, emit: (e: SyncEvent) => void,
 ): Promise<void> {
-  const reader = await BlobReader.open(collected.repoDir, { signal });
   const total = plannedCount(plan);
   let done = 0;
   const ctx: RunContext = {
@@ -145,13 +153,10 @@ async function applyWithReader(
   try {
     await applyPlan(ctx, plan, collected.target);
   } catch (err) {
-    if (signal.aborted && !(err instanceof RunStopped)) throw signal.reason;
-    if (err instanceof RunStopped) {
-      throw new RunStopped(err.reason, `${err.message}; stopped during import (${done.toLocaleString('en-US')} of ${total.toLocaleString('en-US')} files)`);
-    }
-    throw err;
-  } finally {
-    await reader.close();
+    const stop = err instanceof RunStopped ? err : signal.aborted && signal.reason instanceof RunStopped ? signal.reason : null;
+    if (!stop) throw signal.aborted ? signal.reason : err;
+    const where = `stopped during import (${done.toLocaleString('en-US')} of ${total.toLocaleString('en-US')} files)`;
+    throw new RunStopped(stop.reason, `${stop.message}; ${where}`);
   }
 }
 
@@ -159,26 +164,29 @@ function isUpToDate(source: SourceRow, c: Collected, opts: SyncOptions): boolean
   return source.bookmarkCommit === c.target && source.pendingTargets.length === 0 && !opts.full && !opts.retryFailed;
 }
 
-function settleError(result: SourceResult, err: unknown, signal: AbortSignal): void {
+function settleError(result: SourceResult, err: unknown, signal: AbortSignal, phase: string): void {
   const reason = err instanceof RunStopped ? err.reason : signal.aborted ? stopReasonOf(signal) : null;
-  if (reason) {
-    result.status = 'partial';
-    result.reason = reason;
-    result.message = err instanceof RunStopped ? err.message : errorMessage(signal.reason);
+  if (!reason) {
+    result.status = 'failed';
+    result.message = errorMessage(err);
     return;
   }
-  result.status = 'failed';
-  result.message = err instanceof BrainsyncError || err instanceof MassDeleteError ? err.message : errorMessage(err);
+  result.status = 'partial';
+  result.reason = reason;
+  const message = err instanceof RunStopped ? err.message : errorMessage(signal.reason);
+  result.message = message.includes('stopped during') ? message : `${message}; stopped during ${phase}`;
 }
 
 async function finish(
-  db: Db, source: SourceRow, lock: SourceLock, result: SourceResult, started: Date, emit: (e: SyncEvent) => void,
+  db: Db, source: SourceRow, lock: SourceLock, result: SourceResult, started: Date, t0: number,
+  emit: (e: SyncEvent) => void,
 ): Promise<void> {
   try {
     await lock.release();
   } catch (err) {
     emit({ type: 'warning', source: source.name, message: `could not release the lock (${errorMessage(err)}); it expires by itself` });
   }
+  result.timings.totalMs = Math.round(performance.now() - t0);
   try {
     await insertRun(db, {
       runId: lock.runId, sourceId: source.id, sourceName: source.name, status: result.status,

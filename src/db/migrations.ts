@@ -11,7 +11,7 @@ export interface Migration {
   checksum: string;
 }
 
-interface AppliedRow {
+export interface AppliedRow {
   version: number;
   name: string;
   checksum: string;
@@ -46,10 +46,10 @@ export interface MigrateResult {
  * Each file runs in its own transaction; on Postgres every transaction first takes an
  * advisory lock, so several processes migrating at once apply each file exactly once.
  */
-export async function migrate(db: Db, migrations?: Migration[]): Promise<MigrateResult> {
+export async function migrate(db: Db, migrations?: Migration[], alreadyRead?: AppliedRow[] | null): Promise<MigrateResult> {
   const all = migrations ?? (await loadMigrations());
   const latest = all.at(-1)?.version ?? 0;
-  let applied = await readApplied(db);
+  let applied = alreadyRead !== undefined ? alreadyRead : await readApplied(db);
   if (applied) {
     checkApplied(all, applied);
     if (applied.length === all.length) return { applied: [], version: latest };

@@ -11,12 +11,13 @@ import type { DbTarget } from './target.js';
 export async function openBrain(target: DbTarget, opts: OpenDbOptions = {}): Promise<Db> {
   const db = await openDb(target, opts);
   try {
-    if (!opts.create && (await readApplied(db)) === null) {
+    const applied = await readApplied(db);
+    if (!opts.create && applied === null) {
       throw new NotFoundError(
         `${target.display} has no brainsync schema. Create the brain with \`brainsync init\` (same --db), then try again.`,
       );
     }
-    await migrate(db);
+    await migrate(db, undefined, applied);
     return db;
   } catch (err) {
     await db.close();

@@ -69,9 +69,41 @@ export class BlobReader {
   }
 
   read(oid: string, maxBytes: number): Promise<BlobReadResult> {
+    if (!OID.test(oid)) return Promise.reject(new GitError(`BlobReader: ${JSON.stringify(oid)} is not an object id`, ARGS, null, ''));
+    return this.request(oid, maxBytes);
+  }
+
+  /**
+   * The object named `commit:path` (a file as committed), or null when the path does not
+   * exist there. Saves a git process per lookup; a path containing a newline cannot travel
+   * on the batch protocol and is refused.
+   */
+  async readAtPath(commit: string, path: string, maxBytes: number): Promise<BlobReadResult | null> {
+    if (!OID.test(commit) || path.includes('\n') || path === '') {
+      throw new GitError(`BlobReader: cannot look up ${JSON.stringify(`${commit}:${path}`)}`, ARGS, null, '');
+    }
+    try {
+      return await this.request(`${commit}:${path}`, maxBytes);
+    } catch (err) {
+      if (err instanceof GitObjectMissingError) return null;
+      throw err;
+    }
+  }
+
+  /** Whether an object exists (a bookmark commit may have been garbage-collected). */
+  async has(oid: string): Promise<boolean> {
+    try {
+      await this.read(oid, 0);
+      return true;
+    } catch (err) {
+      if (err instanceof GitObjectMissingError) return false;
+      throw err;
+    }
+  }
+
+  private request(oid: string, maxBytes: number): Promise<BlobReadResult> {
     if (this.failure !== null) return Promise.reject(this.failure);
     if (this.closing) return Promise.reject(new GitError('BlobReader.read after close()', ARGS, null, ''));
-    if (!OID.test(oid)) return Promise.reject(new GitError(`BlobReader: ${JSON.stringify(oid)} is not an object id`, ARGS, null, ''));
     return new Promise<BlobReadResult>((resolve, reject) => {
       this.queue.push({ oid, maxBytes, resolve, reject });
       this.outgoing.push(oid);
@@ -151,7 +183,8 @@ export class BlobReader {
     const p = this.shift();
     if (!p) throw new GitError(`git cat-file --batch: unexpected output ${JSON.stringify(line.slice(0, 80))}`, ARGS, null, '');
     const parts = line.split(' ');
-    if (parts.length === 2 && (parts[1] === 'missing' || parts[1] === 'ambiguous')) {
+    // "<request> missing": the request may be `commit:path`, and a path may hold spaces.
+    if (line.endsWith(' missing') || line.endsWith(' ambiguous')) {
       p.reject(new GitObjectMissingError(p.oid, ARGS));
       return;
     }

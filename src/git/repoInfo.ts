@@ -47,6 +47,25 @@ export async function branchExists(repo: string, branch: string, opts: GitOption
   return false;
 }
 
+export interface BranchInfo {
+  /** The branch tip. */
+  commit: string;
+  /** HEAD points at this branch. */
+  checkedOut: boolean;
+  /** Its upstream ref (`refs/remotes/origin/main`), or null. */
+  upstream: string | null;
+}
+
+/** Tip, checked-out state and upstream of `refs/heads/B` in one git call; null when the branch is missing. */
+export async function branchInfo(repo: string, branch: string, opts: GitOptions = {}): Promise<BranchInfo | null> {
+  assertBranchName(branch);
+  const args = ['for-each-ref', '--format=%(HEAD) %(objectname) %(upstream)', `refs/heads/${branch}`];
+  // %(HEAD) is "*" for the checked-out branch and a space otherwise.
+  const m = /^([* ]) ([0-9a-f]+) ?(.*)$/m.exec(await runGit(repo, args, opts));
+  if (!m) return null;
+  return { commit: m[2], checkedOut: m[1] === '*', upstream: m[3] ? m[3] : null };
+}
+
 /** The full object id `rev` names; a GitError when it names nothing. */
 export async function revParse(repo: string, rev: string, opts: GitOptions = {}): Promise<string> {
   const args = ['rev-parse', '--verify', rev];

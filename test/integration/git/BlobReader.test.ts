@@ -125,3 +125,23 @@ describe('BlobReader', () => {
     await reader.close();
   });
 });
+
+describe('BlobReader lookups by path', () => {
+  it('reads commit:path (spaces included), answers null for a missing path, and tells whether an object exists', async () => {
+    const r = await createRepo();
+    await r.write('dir/with space.md', 'hello');
+    const head = await r.commit('one');
+    const reader = await BlobReader.open(r.dir);
+    try {
+      expect((await reader.readAtPath(head, 'dir/with space.md', 100))?.content?.toString()).toBe('hello');
+      expect(await reader.readAtPath(head, 'no such file.md', 100)).toBeNull();
+      expect(await reader.has(head)).toBe(true);
+      expect(await reader.has('f'.repeat(40))).toBe(false);
+      // the reader is still usable after the misses
+      expect((await reader.readAtPath(head, 'dir/with space.md', 100))?.size).toBe(5);
+    } finally {
+      await reader.close();
+      await r.cleanup();
+    }
+  });
+});

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GitError } from '../../../src/git/GitError.js';
 import {
   branchExists,
+  branchInfo,
   commitExists,
   currentBranch,
   isAncestor,
@@ -11,7 +12,7 @@ import {
   lsRemoteBranches,
   revParse,
 } from '../../../src/git/repoInfo.js';
-import { createRepo, makeTempDir, type TestRepo } from '../../helpers/gitRepo.js';
+import { createRepo, makeTempDir, runTestGit, type TestRepo } from '../../helpers/gitRepo.js';
 
 let repo: TestRepo;
 let c1: string;
@@ -113,5 +114,21 @@ describe('lsRemoteBranches', () => {
 
   it('throws a GitError for a remote that does not exist', async () => {
     await expect(lsRemoteBranches(join(repo.dir, 'nope'))).rejects.toBeInstanceOf(GitError);
+  });
+});
+
+describe('branchInfo', () => {
+  it('tells the tip, whether the branch is checked out, and its upstream, in one call', async () => {
+    const own = await createRepo();
+    await own.write('a.md', 'a');
+    const main = await own.commit('a');
+    await own.git(['branch', 'other']);
+    expect(await branchInfo(own.dir, 'main')).toEqual({ commit: main, checkedOut: true, upstream: null });
+    expect(await branchInfo(own.dir, 'other')).toEqual({ commit: main, checkedOut: false, upstream: null });
+    expect(await branchInfo(own.dir, 'missing')).toBeNull();
+    const clone = await makeTempDir();
+    await runTestGit(clone, ['clone', '-q', own.dir, '.']);
+    expect((await branchInfo(clone, 'main'))?.upstream).toBe('refs/remotes/origin/main');
+    await own.cleanup();
   });
 });
