@@ -8,13 +8,10 @@ import { errorMessage } from '../errors.js';
 import { BlobReader } from '../git/BlobReader.js';
 import { acquireSourceLock, type LockSettings, type SourceLock } from '../locks/sourceLock.js';
 import { RunStopped, budgetController, stopReasonOf } from './abort.js';
-import { applyPlan } from './applyPlan.js';
-import { buildPlan } from './buildPlan.js';
 import { collect, type Collected } from './collect.js';
 import { checkMassDelete, massDeleteFloor } from './massDelete.js';
 import { plannedCount, type Plan } from './plan.js';
 import { zeroCounts, zeroTimings, type SourceResult } from './result.js';
-import type { RunContext } from './runContext.js';
 
 export interface SyncOptions {
   dryRun: boolean;
@@ -101,6 +98,9 @@ async function runLocked(
     result.status = 'up_to_date';
     return;
   }
+  // Loaded only when there is work: a no-op run (most cron runs) skips the parser, YAML and
+  // ignore libraries entirely, which is a good part of its start-up time.
+  const [{ buildPlan }, { applyRun }] = await Promise.all([import('./buildPlan.js'), import('./applyRun.js')]);
   // One `git cat-file --batch` serves the plan's lookups and every blob the import reads.
   const reader = await BlobReader.open(collected.repoDir, { signal });
   try {
@@ -119,7 +119,7 @@ async function runLocked(
     t = performance.now();
     emit({ type: 'phase', source: name, phase: 'apply', detail: planSummary(plan) });
     try {
-      await applyStopping(deps.db, source, lock, signal, reader, opts, result, plan, collected, emit);
+      await applyRun({ db: deps.db, source, lock, signal, reader, opts, result, plan, target: collected.target, emit });
     } finally {
       result.timings.applyMs = Math.round(performance.now() - t);
     }
@@ -133,30 +133,6 @@ async function runLocked(
     result.status = changed ? 'synced' : 'up_to_date';
   } finally {
     await reader.close();
-  }
-}
-
-async function applyStopping(
-  db: Db, source: SourceRow, lock: SourceLock, signal: AbortSignal, reader: BlobReader, opts: SyncOptions,
-  result: SourceResult, plan: Plan, collected: Collected, emit: (e: SyncEvent) => void,
-): Promise<void> {
-  const total = plannedCount(plan);
-  let done = 0;
-  const ctx: RunContext = {
-    db, source, lock, signal, reader,
-    maxFileBytes: opts.maxFileBytes,
-    workers: db.capabilities.multiConnection ? opts.workers : 1,
-    counts: result.counts,
-    report: (failures) => result.failures.push(...failures.map(({ path, code, message }) => ({ path, code, message }))),
-    progress: (n) => emit({ type: 'progress', source: source.name, done: (done += n), total }),
-  };
-  try {
-    await applyPlan(ctx, plan, collected.target);
-  } catch (err) {
-    const stop = err instanceof RunStopped ? err : signal.aborted && signal.reason instanceof RunStopped ? signal.reason : null;
-    if (!stop) throw signal.aborted ? signal.reason : err;
-    const where = `stopped during import (${done.toLocaleString('en-US')} of ${total.toLocaleString('en-US')} files)`;
-    throw new RunStopped(stop.reason, `${stop.message}; ${where}`);
   }
 }
 

@@ -40,7 +40,9 @@ export async function runSync(ctx: CliContext, flags: SyncFlags): Promise<number
   let results: SourceResult[] = [];
   let verdicts: BreakVerdict[] = [];
   try {
+    const opening = performance.now();
     const db = await ctx.openBrain({ maxConnections: flags.maxSources * (flags.workers + 1) + 2, vector: false });
+    ctx.log.debug(`opened ${ctx.target.display} in ${Math.round(performance.now() - opening)} ms (${Math.round(performance.now())} ms since start)`);
     try {
       const names = await resolveNames(db, flags);
       if (flags.breakLock) verdicts = await breakLocks(ctx, db, names, flags);
@@ -54,7 +56,9 @@ export async function runSync(ctx: CliContext, flags: SyncFlags): Promise<number
       });
       reporter.summary(results);
     } finally {
+      const closing = performance.now();
       await db.close();
+      ctx.log.debug(`closed the brain in ${Math.round(performance.now() - closing)} ms`);
     }
   } finally {
     stop.dispose();

@@ -1,0 +1,50 @@
+import type { Db } from '../db/Db.js';
+import type { SourceRow } from '../db/sourcesQueries.js';
+import type { BlobReader } from '../git/BlobReader.js';
+import type { SourceLock } from '../locks/sourceLock.js';
+import { RunStopped } from './abort.js';
+import { applyPlan } from './applyPlan.js';
+import { plannedCount, type Plan } from './plan.js';
+import type { SourceResult } from './result.js';
+import type { RunContext } from './runContext.js';
+import type { SyncEvent, SyncOptions } from './syncSource.js';
+
+export interface ApplyRunInput {
+  db: Db;
+  source: SourceRow;
+  lock: SourceLock;
+  signal: AbortSignal;
+  reader: BlobReader;
+  opts: SyncOptions;
+  result: SourceResult;
+  plan: Plan;
+  target: string;
+  emit: (e: SyncEvent) => void;
+}
+
+/** Applies a run's plan, counting into its result; a stop names how far the import got. */
+export async function applyRun(a: ApplyRunInput): Promise<void> {
+  const total = plannedCount(a.plan);
+  let done = 0;
+  const ctx: RunContext = {
+    db: a.db,
+    source: a.source,
+    lock: a.lock,
+    signal: a.signal,
+    reader: a.reader,
+    maxFileBytes: a.opts.maxFileBytes,
+    workers: a.db.capabilities.multiConnection ? a.opts.workers : 1,
+    counts: a.result.counts,
+    report: (failures) => a.result.failures.push(...failures.map(({ path, code, message }) => ({ path, code, message }))),
+    progress: (n) => a.emit({ type: 'progress', source: a.source.name, done: (done += n), total }),
+  };
+  try {
+    await applyPlan(ctx, a.plan, a.target);
+  } catch (err) {
+    const { signal } = a;
+    const stop = err instanceof RunStopped ? err : signal.aborted && signal.reason instanceof RunStopped ? signal.reason : null;
+    if (!stop) throw signal.aborted ? signal.reason : err;
+    const where = `stopped during import (${done.toLocaleString('en-US')} of ${total.toLocaleString('en-US')} files)`;
+    throw new RunStopped(stop.reason, `${stop.message}; ${where}`);
+  }
+}
