@@ -47,20 +47,28 @@ export async function countPages(db: Queryable, sourceId: number): Promise<numbe
 /**
  * Writes pages with one multi-row statement per table (unnest of arrays: one round-trip
  * whatever the batch size, and no value ever spliced into SQL). Chunks and links of the
- * written pages are replaced.
+ * written pages are replaced. Existing rows are updated and new ones inserted by separate
+ * parts of one statement rather than by INSERT … ON CONFLICT, which would compute the
+ * generated search vector twice for every updated page (once for the rejected insert).
  */
 export async function upsertPages(db: Queryable, sourceId: number, pages: PageWrite[]): Promise<void> {
   if (pages.length === 0) return;
   const ids = await db.query<{ id: number; path: string }>(
-    `insert into pages (source_id, path, slug, title, type, tags, frontmatter, body, blob_oid, content_hash)
-     select $1, u.path, u.slug, u.title, u.type, coalesce(u.tags::text[], '{}'), u.fm::jsonb, u.body, u.oid, u.hash
-       from unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[])
+    `with u as (
+       select * from unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[])
          as u(path, slug, title, type, tags, fm, body, oid, hash)
-     on conflict (source_id, path) do update set
-       slug = excluded.slug, title = excluded.title, type = excluded.type, tags = excluded.tags,
-       frontmatter = excluded.frontmatter, body = excluded.body, blob_oid = excluded.blob_oid,
-       content_hash = excluded.content_hash, updated_at = now()
-     returning id, path`,
+     ), updated as (
+       update pages p set slug = u.slug, title = u.title, type = u.type, tags = coalesce(u.tags::text[], '{}'),
+              frontmatter = u.fm::jsonb, body = u.body, blob_oid = u.oid, content_hash = u.hash, updated_at = now()
+         from u where p.source_id = $1 and p.path = u.path
+       returning p.id, p.path
+     ), inserted as (
+       insert into pages (source_id, path, slug, title, type, tags, frontmatter, body, blob_oid, content_hash)
+       select $1, u.path, u.slug, u.title, u.type, coalesce(u.tags::text[], '{}'), u.fm::jsonb, u.body, u.oid, u.hash
+         from u where not exists (select 1 from pages p where p.source_id = $1 and p.path = u.path)
+       returning id, path
+     )
+     select id, path from updated union all select id, path from inserted`,
     [
       sourceId,
       pages.map((p) => p.path),
