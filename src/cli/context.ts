@@ -1,7 +1,9 @@
 import type { Command } from 'commander';
 import type { Db } from '../db/Db.js';
 import type { DbTarget } from '../db/target.js';
-import { dbTargetFromEnv } from './config.js';
+import { createHash } from 'node:crypto';
+import { join } from 'node:path';
+import { dbTargetFromEnv, homeFromEnv } from './config.js';
 import { createLogger, type Logger } from './output.js';
 
 export interface GlobalOptions {
@@ -50,4 +52,10 @@ export async function withBrain<T>(
   } finally {
     await db.close();
   }
+}
+
+/** Mirrors of clone-URL sources live under BRAINSYNC_HOME, one folder per brain. */
+export function mirrorsDir(ctx: CliContext): string {
+  const key = createHash('sha256').update(ctx.target.display).digest('hex').slice(0, 12);
+  return join(homeFromEnv(), 'mirrors', key);
 }

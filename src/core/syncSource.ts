@@ -93,6 +93,14 @@ async function runLocked(
   const collected = await collect(source, { pull: opts.pull && !opts.dryRun, reposDir: opts.reposDir, signal });
   result.target = collected.target;
   result.pull = collected.pull;
+  if (collected.pull === 'not_fast_forward') {
+    emit({
+      type: 'warning',
+      source: name,
+      message: `branch "${source.branch}" has diverged from its upstream, so it was not pulled (never forced); ` +
+        'syncing the local branch as it is. Reconcile it with git to get the upstream changes.',
+    });
+  }
   result.timings.pullMs = Math.round(performance.now() - t);
   if (isUpToDate(source, collected, opts)) {
     result.status = 'up_to_date';

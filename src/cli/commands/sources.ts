@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { ExitCode } from '../../errors.js';
-import { contextFrom, withBrain } from '../context.js';
+import { join } from 'node:path';
+import { contextFrom, mirrorsDir, withBrain } from '../context.js';
 import type { Outcome } from '../main.js';
 import { printJson } from '../output.js';
 import { formatSource, sourceJson } from './sourcesFormat.js';
@@ -65,6 +66,11 @@ export function registerSources(program: Command, outcome: Outcome): void {
       const ctx = contextFrom(cmd);
       const { removeSource } = await import('../../core/removeSource.js');
       const r = await withBrain(ctx, (db) => removeSource(db, name, Boolean(opts.yes)));
+      if (r.removed && r.source.repoKind === 'remote') {
+        // The mirror is brainsync's own clone of the URL; the user's repositories are never touched.
+        const { rm } = await import('node:fs/promises');
+        await rm(join(mirrorsDir(ctx), r.source.name), { recursive: true, force: true });
+      }
       const what = `source ${name} with ${r.pages} pages, ${r.chunks} chunks and ${r.failures} recorded failures`;
       if (ctx.json) printJson({ name, removed: r.removed, pages: r.pages, chunks: r.chunks, failures: r.failures });
       if (r.removed) return ctx.log.info(`removed ${what}`);

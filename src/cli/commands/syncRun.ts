@@ -1,5 +1,3 @@
-import { createHash } from 'node:crypto';
-import { join } from 'node:path';
 import type { SourceResult } from '../../core/result.js';
 import { worstExitCode } from '../../core/result.js';
 import { syncMany } from '../../core/syncMany.js';
@@ -9,8 +7,7 @@ import { listSources } from '../../db/sourcesQueries.js';
 import { ExitCode, NotFoundError } from '../../errors.js';
 import { breakLock, type BreakVerdict } from '../../locks/breakLock.js';
 import { lockSettingsForTtl, releaseHeldLocks } from '../../locks/sourceLock.js';
-import { homeFromEnv } from '../config.js';
-import type { CliContext } from '../context.js';
+import { mirrorsDir, type CliContext } from '../context.js';
 import { printJson } from '../output.js';
 import { watchProcessSignals } from '../signals.js';
 import { createSyncReporter } from '../syncReport.js';
@@ -88,12 +85,6 @@ async function breakLocks(ctx: CliContext, db: Db, names: string[], flags: SyncF
     if (v.verdict !== 'no_lock') ctx.log.info(`${name}: lock ${v.detail}`);
   }
   return out;
-}
-
-/** Mirrors of clone-URL sources live under BRAINSYNC_HOME, one folder per brain. */
-function mirrorsDir(ctx: CliContext): string {
-  const key = createHash('sha256').update(ctx.target.display).digest('hex').slice(0, 12);
-  return join(homeFromEnv(), 'mirrors', key);
 }
 
 function signalExit(sig: NodeJS.Signals): number {

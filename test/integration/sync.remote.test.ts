@@ -1,0 +1,57 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { SyncEvent } from '../../src/core/syncSource.js';
+import type { Db } from '../../src/db/Db.js';
+import { backends, freshBrain, openTestDb } from '../helpers/brains.js';
+import { createRepo, makeTempDir, runTestGit, type TestRepo } from '../helpers/gitRepo.js';
+import { add, note, pagesOf, sync } from '../helpers/sync.js';
+
+describe.each(backends())('pulling and fetching on %s', (backend) => {
+  let db: Db;
+  let origin: TestRepo;
+  beforeEach(async () => {
+    db = await openTestDb(await freshBrain(backend));
+    origin = await createRepo();
+    await origin.write('a.md', note('A'));
+    await origin.commit('first');
+  });
+  afterEach(async () => {
+    await db.close();
+    await origin.cleanup();
+  });
+
+  it('clones a clone-URL source into its own mirror and fetches new commits on the next run', async () => {
+    await add(db, 'remote', `file://${origin.dir}`);
+    const mirrors = await makeTempDir();
+    const first = await sync(db, 'remote', { reposDir: mirrors });
+    expect(first).toMatchObject({ status: 'synced', pull: 'fetched' });
+    await origin.write('b.md', note('B', 'fetched later'));
+    const head = await origin.commit('second');
+    const second = await sync(db, 'remote', { reposDir: mirrors });
+    expect(second).toMatchObject({ status: 'synced', target: head });
+    expect(Object.keys(await pagesOf(db, 'remote'))).toEqual(['a.md', 'b.md']);
+  });
+
+  it('fast-forwards a local clone from its upstream, and reports a diverged one without forcing it', async () => {
+    const clone = await makeTempDir();
+    await runTestGit(clone, ['clone', '-q', origin.dir, '.']);
+    await runTestGit(clone, ['config', 'user.email', 't@example.com']);
+    await runTestGit(clone, ['config', 'user.name', 'T']);
+    await add(db, 'local', clone);
+    await sync(db, 'local');
+    await origin.write('b.md', note('B'));
+    await origin.commit('upstream change');
+    const pulled = await sync(db, 'local');
+    expect(pulled.pull).toBe('pulled');
+    expect(Object.keys(await pagesOf(db, 'local'))).toEqual(['a.md', 'b.md']);
+
+    await origin.write('c.md', note('C'));
+    await origin.commit('upstream again');
+    await runTestGit(clone, ['commit', '-q', '--allow-empty', '-m', 'local work']);
+    const events: SyncEvent[] = [];
+    const diverged = await sync(db, 'local', { onEvent: (e) => events.push(e) });
+    expect(diverged.pull).toBe('not_fast_forward');
+    expect(diverged.status).toBe('synced');
+    expect(events.some((e) => e.type === 'warning' && /diverged from its upstream.*never forced/.test(e.message))).toBe(true);
+    expect(Object.keys(await pagesOf(db, 'local'))).toEqual(['a.md', 'b.md']);
+  });
+});
