@@ -1,4 +1,5 @@
 import pLimit from 'p-limit';
+import type { Queryable } from '../db/Db.js';
 import { clearFailures, recordFailures } from '../db/failuresQueries.js';
 import { deletePages, renamePages } from '../db/pagesQueries.js';
 import { addPendingTarget } from '../db/bookmarkQueries.js';
@@ -77,7 +78,7 @@ async function applyRenames(ctx: RunContext, renames: RenameOp[]): Promise<void>
   ctx.progress(renames.length);
 }
 
-function fenced(ctx: RunContext, fn: (tx: import('../db/Db.js').Queryable) => Promise<void>): Promise<void> {
+function fenced(ctx: RunContext, fn: (tx: Queryable) => Promise<void>): Promise<void> {
   return ctx.db.transaction(async (tx) => {
     await ctx.lock.fence(tx);
     await fn(tx);

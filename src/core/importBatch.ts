@@ -42,10 +42,8 @@ async function writePages(ctx: RunContext, pages: PageWrite[], failures: FileFai
   try {
     await ctx.db.transaction((tx) => writeInTx(ctx, tx, pages, failures), { signal: ctx.signal });
   } catch (err) {
-    if (!isUniqueViolation(err) || pages.length <= 1) {
-      if (isUniqueViolation(err) && pages.length === 1) return writeConflict(ctx, pages[0], failures);
-      throw err;
-    }
+    if (!isUniqueViolation(err) || pages.length === 0) throw err;
+    if (pages.length === 1) return writeConflict(ctx, pages[0], failures);
     // One page's slug collides with another page's: find it by writing the batch one page at a time.
     for (const [i, page] of pages.entries()) await writePages(ctx, [page], i === 0 ? failures : []);
     return;

@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import type { Db } from '../db/Db.js';
 import { countPages } from '../db/pagesQueries.js';
+import type { LockHolder } from '../db/locksQueries.js';
 import { insertRun } from '../db/runsQueries.js';
 import { findSource, type SourceRow } from '../db/sourcesQueries.js';
 import { setBookmark } from '../db/bookmarkQueries.js';
@@ -215,7 +216,7 @@ function fail(result: SourceResult, message: string, t0: number): SourceResult {
   return result;
 }
 
-function locked(result: SourceResult, holder: import('../db/locksQueries.js').LockHolder | null, t0: number): SourceResult {
+function locked(result: SourceResult, holder: LockHolder | null, t0: number): SourceResult {
   result.status = 'locked';
   result.timings.totalMs = Math.round(performance.now() - t0);
   if (holder) {
