@@ -1,4 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import type { SourceResult } from '../../src/core/result.js';
+import type { BreakVerdict } from '../../src/locks/breakLock.js';
 import { readFile, readdir, rm } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
@@ -335,35 +337,9 @@ export function jsonOf<T = SyncJson>(r: CliResult): T {
   }
 }
 
-export interface SyncCounts {
-  planned: number;
-  imported: number;
-  skipped: number;
-  deleted: number;
-  renamed: number;
-  failed: number;
-  read: number;
-  embedded: number;
-  pending: number;
-}
-
-export interface SyncSourceJson {
-  source: string;
-  status: 'up_to_date' | 'synced' | 'partial' | 'locked' | 'failed' | 'dry_run';
-  reason?: 'timeout' | 'signal' | 'lock_lost';
-  message?: string;
-  holder?: { host: string; pid: number; since: string; heartbeatAgeSeconds: number };
-  mode?: 'diff' | 'full';
-  target: string | null;
-  counts: SyncCounts;
-}
-
-export interface LockVerdictJson {
-  source: string;
-  verdict: 'broken' | 'held' | 'no_lock';
-  detail: string;
-  holder?: { host: string; pid: number };
-}
+/** `sync --json` is the library's own result objects, serialised. */
+export type SyncSourceJson = SourceResult;
+export type LockVerdictJson = BreakVerdict;
 
 export interface SyncJson {
   exitCode: number;

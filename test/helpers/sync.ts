@@ -6,7 +6,9 @@ import type { SyncEvent } from '../../src/core/syncSource.js';
 import { addSource } from '../../src/core/addSource.js';
 import type { Db } from '../../src/db/Db.js';
 import { lockSettingsForTtl } from '../../src/locks/sourceLock.js';
-import { makeTempDir } from './gitRepo.js';
+import { afterEach, beforeEach } from 'vitest';
+import { freshBrain, openTestDb, type BackendName } from './brains.js';
+import { createRepo, makeTempDir, type TestRepo } from './gitRepo.js';
 
 export function syncOptions(over: Partial<SyncManyOptions> = {}): SyncManyOptions {
   return {
@@ -66,4 +68,19 @@ export async function bookmarkOf(db: Db, source: string): Promise<string | null>
 
 export function note(title: string, body = 'Some text.'): string {
   return `---\ntitle: ${title}\ntags: [test]\n---\n# ${title}\n\n${body}\n`;
+}
+
+/** Per test: a fresh brain on `backend` and a fresh git repository, closed and removed after it. */
+export function useBrainAndRepo(backend: BackendName, set: (db: Db, repo: TestRepo) => void): void {
+  let db: Db | undefined;
+  let repo: TestRepo | undefined;
+  beforeEach(async () => {
+    db = await openTestDb(await freshBrain(backend));
+    repo = await createRepo();
+    set(db, repo);
+  });
+  afterEach(async () => {
+    await db?.close();
+    await repo?.cleanup();
+  });
 }

@@ -1,20 +1,13 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Db } from '../../src/db/Db.js';
-import { backends, freshBrain, openTestDb } from '../helpers/brains.js';
-import { createRepo, type TestRepo } from '../helpers/gitRepo.js';
-import { add, bookmarkOf, failuresOf, note, pagesOf, sync } from '../helpers/sync.js';
+import { backends } from '../helpers/brains.js';
+import type { TestRepo } from '../helpers/gitRepo.js';
+import { add, bookmarkOf, failuresOf, note, pagesOf, sync, useBrainAndRepo } from '../helpers/sync.js';
 
 describe.each(backends())('bad files on %s', (backend) => {
   let db: Db;
   let repo: TestRepo;
-  beforeEach(async () => {
-    db = await openTestDb(await freshBrain(backend));
-    repo = await createRepo();
-  });
-  afterEach(async () => {
-    await db.close();
-    await repo.cleanup();
-  });
+  useBrainAndRepo(backend, (d, r) => ((db = d), (repo = r)));
 
   it('records every kind of bad file, skips it, and still advances the bookmark', async () => {
     await repo.write('good.md', note('Good'));

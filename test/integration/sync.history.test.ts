@@ -1,8 +1,8 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Db } from '../../src/db/Db.js';
-import { backends, freshBrain, openTestDb } from '../helpers/brains.js';
-import { createRepo, type TestRepo } from '../helpers/gitRepo.js';
-import { add, bookmarkOf, note, pagesOf, sync } from '../helpers/sync.js';
+import { backends } from '../helpers/brains.js';
+import type { TestRepo } from '../helpers/gitRepo.js';
+import { add, bookmarkOf, note, pagesOf, sync, useBrainAndRepo } from '../helpers/sync.js';
 
 async function updatedAt(db: Db): Promise<Record<string, string>> {
   const res = await db.query<{ path: string; u: Date }>('select path, updated_at as u from pages order by path');
@@ -12,14 +12,7 @@ async function updatedAt(db: Db): Promise<Record<string, string>> {
 describe.each(backends())('rewritten history on %s', (backend) => {
   let db: Db;
   let repo: TestRepo;
-  beforeEach(async () => {
-    db = await openTestDb(await freshBrain(backend));
-    repo = await createRepo();
-  });
-  afterEach(async () => {
-    await db.close();
-    await repo.cleanup();
-  });
+  useBrainAndRepo(backend, (d, r) => ((db = d), (repo = r)));
 
   it('after a force-push to a rewritten history, rewrites only the pages that changed', async () => {
     for (const n of ['a', 'b', 'c', 'd']) await repo.write(`${n}.md`, note(n.toUpperCase(), `${n} body `.repeat(10)));
