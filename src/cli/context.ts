@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { Db } from '../db/Db.js';
-import type { DbTarget } from '../db/target.js';
+import { redactUrl, type DbTarget } from '../db/target.js';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { dbTargetFromEnv, homeFromEnv } from './config.js';
@@ -26,7 +26,8 @@ export interface CliContext {
 export function contextFrom(cmd: Command): CliContext {
   const g = cmd.optsWithGlobals<GlobalOptions>();
   const target = dbTargetFromEnv(g.db);
-  const commandLine = ['brainsync', ...process.argv.slice(2)].join(' ');
+  // Shown in lock rows and to other processes: never with a password from a --db URL.
+  const commandLine = ['brainsync', ...process.argv.slice(2).map((a) => (a.includes('://') ? redactUrl(a) : a))].join(' ');
   return {
     target,
     json: Boolean(g.json),

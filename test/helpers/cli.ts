@@ -283,6 +283,7 @@ export interface LockRow {
   token: string;
   holder_host: string;
   holder_pid: number;
+  holder_command: string;
   run_id: string;
   heartbeat_age: number;
   expired: boolean;
@@ -291,7 +292,7 @@ export interface LockRow {
 export async function lockRow(brain: TestBrain, source: string): Promise<LockRow | null> {
   const rows = await query<LockRow>(
     brain,
-    `select name, token, holder_host, holder_pid, run_id,
+    `select name, token, holder_host, holder_pid, holder_command, run_id,
             extract(epoch from now() - heartbeat_at)::float8 as heartbeat_age, expires_at <= now() as expired
        from sync_locks where name = $1`,
     [source],

@@ -26,7 +26,13 @@ describe.runIf(backends().includes('postgres'))('sync --break-lock on Postgres',
     // heartbeat is at most ~10 s old whenever the breaker looks.
     const holder = await startCli(['--json', 'sync', '--source', 'notes'], { db: brain });
     await waitForPages(brain, 'notes', 200, { alive: holder });
-    const token = (await lockRow(brain, 'notes'))?.token;
+    const row = await lockRow(brain, 'notes');
+    const token = row?.token;
+    // The holder's command line is on show to other processes: the --db password is not.
+    const password = new URL(brain.arg).password;
+    expect(password).not.toBe('');
+    expect(row?.holder_command).toMatch(/brainsync --db postgres:\/\/\S+:\*\*\*@/);
+    expect(row?.holder_command).not.toContain(`:${password}@`);
 
     const breaker = await runCli(['--json', 'sync', '--source', 'notes', '--break-lock', '--max-age', '30s'], { db: brain });
     expect(breaker.code, describeRun(breaker)).toBe(75);
