@@ -1,6 +1,6 @@
 import type { SourceResult } from '../../core/result.js';
 import { worstExitCode } from '../../core/result.js';
-import { syncMany } from '../../core/syncMany.js';
+import { syncMany, type SyncManyOptions } from '../../core/syncMany.js';
 import type { Db } from '../../db/Db.js';
 import { namesByLastRun } from '../../db/runsQueries.js';
 import { listSources } from '../../db/sourcesQueries.js';
@@ -12,18 +12,12 @@ import { printJson } from '../output.js';
 import { watchProcessSignals } from '../signals.js';
 import { createSyncReporter } from '../syncReport.js';
 
-export interface SyncFlags {
+/** The validated command line: the run options it shares with the library, plus the CLI's own. */
+export interface SyncFlags
+  extends Pick<SyncManyOptions, 'dryRun' | 'full' | 'pull' | 'retryFailed' | 'allowMassDelete' | 'workers' | 'maxSources' | 'maxFileBytes'> {
   sources: string[];
   all: boolean;
-  dryRun: boolean;
-  full: boolean;
-  pull: boolean;
-  retryFailed: boolean;
-  allowMassDelete: boolean;
-  workers: number;
-  maxSources: number;
   timeoutSeconds?: number;
-  maxFileBytes: number;
   lockTtlSeconds: number;
   breakLock: 'provably_gone' | 'force' | null;
   maxAgeSeconds: number;
