@@ -61,12 +61,6 @@ export class LockBusyError extends BrainsyncError {
   override readonly exitCode = ExitCode.temporary;
 }
 
-/** Our lock was taken over by another run; we must not write another row. */
-export class LockLostError extends BrainsyncError {
-  override readonly code = 'lock_lost';
-  override readonly exitCode = ExitCode.temporary;
-}
-
 /** The mass-delete guard refused a plan. */
 export class MassDeleteError extends BrainsyncError {
   override readonly code = 'mass_delete';

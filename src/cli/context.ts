@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { Db } from '../db/Db.js';
-import { redactUrl, type DbTarget } from '../db/target.js';
+import type { DbTarget } from '../db/target.js';
+import { redactCredentials } from '../redact.js';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { dbTargetFromEnv, homeFromEnv } from './config.js';
@@ -27,7 +28,7 @@ export function contextFrom(cmd: Command): CliContext {
   const g = cmd.optsWithGlobals<GlobalOptions>();
   const target = dbTargetFromEnv(g.db);
   // Shown in lock rows and to other processes: never with a password from a --db URL.
-  const commandLine = ['brainsync', ...process.argv.slice(2).map((a) => (a.includes('://') ? redactUrl(a) : a))].join(' ');
+  const commandLine = ['brainsync', ...process.argv.slice(2).map(redactCredentials)].join(' ');
   return {
     target,
     json: Boolean(g.json),

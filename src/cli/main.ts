@@ -25,11 +25,11 @@ export function buildProgram(outcome: Outcome): Command {
     .option('-q, --quiet', 'print only warnings and errors')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
-  registerInit(program, outcome);
+  registerInit(program);
   registerSources(program, outcome);
   registerSync(program, outcome);
-  registerPages(program, outcome);
-  registerLocks(program, outcome);
+  registerPages(program);
+  registerLocks(program);
   return program;
 }
 

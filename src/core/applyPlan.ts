@@ -30,13 +30,14 @@ export async function applyPlan(ctx: RunContext, plan: Plan, target: string): Pr
   }
   for (const renames of batches(plan.renames, pathBatchSize)) await applyRenames(ctx, renames);
   if (plan.failures.length > 0 || plan.clearFailures.length > 0) {
+    const failures = plan.failures.map(({ path, oid, code, message }) => ({ path, blobOid: oid, code, message }));
     await fenced(ctx, async (tx) => {
-      await recordFailures(tx, ctx.source.id, plan.failures.map((f) => ({ ...f, blobOid: f.oid })));
+      await recordFailures(tx, ctx.source.id, failures);
       await clearFailures(tx, ctx.source.id, plan.clearFailures);
     });
-    ctx.counts.failed += plan.failures.length;
-    ctx.report(plan.failures.map((f) => ({ ...f, blobOid: f.oid })));
-    ctx.progress(plan.failures.length);
+    ctx.counts.failed += failures.length;
+    ctx.report(failures);
+    ctx.progress(failures.length);
   }
   await importAll(ctx, plan);
 }

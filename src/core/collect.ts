@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { SourceRow } from '../db/sourcesQueries.js';
 import { GitFailure, errorMessage } from '../errors.js';
+import { redactCredentials } from '../redact.js';
 import { GitError } from '../git/GitError.js';
 import { branchInfo, revParse } from '../git/repoInfo.js';
 import { cloneMirror, pullFastForward, type PullStatus } from '../git/syncRepo.js';
@@ -14,6 +15,9 @@ export interface Collected {
 }
 
 export interface CollectOptions {
+  /** Fetch clone-URL sources into brainsync's mirror (false: --no-pull). */
+  fetch: boolean;
+  /** `git pull --ff-only` a local repository (false: --no-pull, and --dry-run, which never touches a user's checkout). */
   pull: boolean;
   /** Where brainsync keeps mirrors of clone-URL sources. */
   reposDir: string;
@@ -34,7 +38,7 @@ export async function collect(source: SourceRow, opts: CollectOptions): Promise<
 
 async function collectRemote(source: SourceRow, opts: CollectOptions): Promise<Collected> {
   const repoDir = join(opts.reposDir, source.name);
-  if (!opts.pull) {
+  if (!opts.fetch) {
     const target = await revParse(repoDir, `refs/remotes/origin/${source.branch}^{commit}`, { signal: opts.signal });
     return { repoDir, target, pull: 'skipped' };
   }
@@ -57,7 +61,7 @@ async function collectLocal(source: SourceRow, opts: CollectOptions): Promise<Co
 }
 
 function gitAdvice(source: SourceRow, err: GitError): string {
-  const where = source.repoKind === 'remote' ? source.repo.replace(/:\/\/([^:/@]+):[^@/]*@/, '://$1:***@') : source.repo;
+  const where = redactCredentials(source.repo);
   return (
     `source "${source.name}": git failed on ${where} (${errorMessage(err)}). ` +
     `Check that the repository exists, is readable and has branch "${source.branch}"; the other sources are not affected.`

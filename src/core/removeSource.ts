@@ -1,6 +1,7 @@
-import { LockBusyError, NotFoundError } from '../errors.js';
+import { LockBusyError } from '../errors.js';
 import type { Db } from '../db/Db.js';
-import { deleteSource, findSource, sourceCounts, type SourceRow } from '../db/sourcesQueries.js';
+import { deleteSource, sourceCounts, type SourceRow } from '../db/sourcesQueries.js';
+import { requireSource } from './requireSource.js';
 
 export interface RemoveSourceResult {
   source: SourceRow;
@@ -31,12 +32,4 @@ export async function removeSource(db: Db, name: string, confirm: boolean): Prom
     await deleteSource(tx, source.id);
   });
   return { ...result, removed: true };
-}
-
-export async function requireSource(db: Db, name: string): Promise<SourceRow> {
-  const source = await findSource(db, name);
-  if (!source) {
-    throw new NotFoundError(`no source named "${name}" in this brain. \`brainsync sources list\` shows the sources it has.`);
-  }
-  return source;
 }

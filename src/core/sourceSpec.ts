@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { ConfigError } from '../errors.js';
+import { normalizeSubdir } from '../git/normalizeSubdir.js';
 
 const namePattern = /^[a-z0-9][a-z0-9._-]*$/;
 export const maxNameLength = 64;
@@ -29,21 +30,15 @@ export function isCloneUrl(repo: string): boolean {
 
 /** A subdirectory inside the repository, normalised to `a/b` (empty for the root); a leading / means the repository's root. */
 export function normaliseSubdir(subdir: string | undefined): string {
-  if (!subdir) return '';
-  const parts = subdir.split('/').filter((p) => p !== '' && p !== '.');
-  if (parts.includes('..') || subdir.includes('\\')) {
+  try {
+    return normalizeSubdir(subdir) ?? '';
+  } catch {
     throw new ConfigError(
       `--subdir "${subdir}" must be a path inside the repository, relative to its root (for example "notes/team").`,
     );
   }
-  return parts.join('/');
 }
 
 export function localRepoPath(repo: string, cwd: string): string {
   return resolve(cwd, repo);
-}
-
-/** A URL with any password removed, safe to store and print. */
-export function redactRepo(repo: string): string {
-  return repo.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@]+):[^@/]*@/i, '$1:***@');
 }

@@ -91,7 +91,7 @@ async function runLocked(
   const name = source.name;
   let t = performance.now();
   emit({ type: 'phase', source: name, phase: 'pull' });
-  const collected = await collect(source, { pull: opts.pull && !opts.dryRun, reposDir: opts.reposDir, signal });
+  const collected = await collect(source, { fetch: opts.pull, pull: opts.pull && !opts.dryRun, reposDir: opts.reposDir, signal });
   result.target = collected.target;
   result.pull = collected.pull;
   if (collected.pull === 'not_fast_forward') {

@@ -28,22 +28,6 @@ export async function insertRun(db: Queryable, r: RunRecord): Promise<void> {
   );
 }
 
-export interface LastRun {
-  runId: string;
-  status: string;
-  reason: string | null;
-  finishedAt: Date;
-}
-
-export async function lastRun(db: Queryable, sourceId: number): Promise<LastRun | null> {
-  const res = await db.query<LastRun>(
-    `select run_id as "runId", status, reason, finished_at as "finishedAt"
-       from sync_runs where source_id = $1 order by finished_at desc, id desc limit 1`,
-    [sourceId],
-  );
-  return res.rows[0] ?? null;
-}
-
 /**
  * Source names ordered for a wave: never-run sources first, then the ones whose last run
  * ended longest ago. A wave cut short by cron's timeout then starts the next wave with the

@@ -1,5 +1,6 @@
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { redactCredentials } from '../redact.js';
 
 export type DbTarget =
   | { kind: 'postgres'; url: string; display: string }
@@ -24,7 +25,7 @@ const postgresUrl = /^postgres(ql)?:\/\//i;
 export function resolveDbTarget({ flag, env }: DbTargetInputs): DbTarget {
   const chosen = nonEmpty(flag) ?? nonEmpty(env.BRAINSYNC_DATABASE_URL) ?? nonEmpty(env.DATABASE_URL);
   const value = chosen ?? join(brainsyncHome(env), 'brain');
-  if (postgresUrl.test(value)) return { kind: 'postgres', url: value, display: redactUrl(value) };
+  if (postgresUrl.test(value)) return { kind: 'postgres', url: value, display: redactCredentials(value) };
   const dir = resolve(value);
   return { kind: 'pglite', dir, display: dir };
 }
@@ -36,17 +37,6 @@ export function brainsyncHome(env: DbTargetInputs['env']): string {
   const xdg = nonEmpty(env.XDG_DATA_HOME);
   if (xdg) return join(resolve(xdg), 'brainsync');
   return join(nonEmpty(env.HOME) ?? homedir(), '.local', 'share', 'brainsync');
-}
-
-/** A connection URL with its password replaced, so it can be printed. */
-export function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return url.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
-  }
 }
 
 function nonEmpty(v: string | undefined): string | undefined {

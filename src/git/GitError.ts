@@ -1,3 +1,5 @@
+import { redactCredentials } from '../redact.js';
+
 /**
  * A git child process failed, could not start, or answered something we could not use.
  * The rest of the app maps it to its own error types; this module only says what git said.
@@ -30,11 +32,6 @@ export function firstStderrLine(stderr: string): string {
   return lines.find((l) => /^(fatal|error):/.test(l)) ?? lines[0] ?? '';
 }
 
-/** Credentials in clone URLs (`https://user:token@host`) must never reach a log or an error. */
-export function redactUrlCredentials(text: string): string {
-  return text.replace(/([a-z][a-z0-9+.-]*:\/\/)[^/@\s]+@/gi, '$1***@');
-}
-
 /** Name of the git subcommand in an argument list (skipping leading `-c key=value` pairs). */
 export function gitCommandName(args: string[]): string {
   for (let i = 0; i < args.length; i++) {
@@ -46,8 +43,8 @@ export function gitCommandName(args: string[]): string {
 }
 
 export function gitFailure(args: string[], exitCode: number | null, signal: string | null, stderr: string): GitError {
-  const cleanArgs = args.map(redactUrlCredentials);
-  const cleanStderr = redactUrlCredentials(stderr);
+  const cleanArgs = args.map(redactCredentials);
+  const cleanStderr = redactCredentials(stderr);
   const how = exitCode !== null ? `exit ${exitCode}` : `killed by ${signal ?? 'a signal'}`;
   const line = firstStderrLine(cleanStderr);
   const message = `git ${gitCommandName(cleanArgs)} failed (${how})${line ? `: ${line}` : ''}`;

@@ -1,7 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { access } from 'node:fs/promises';
 import type { Readable, Writable } from 'node:stream';
-import { GitError, gitCommandName, redactUrlCredentials } from './GitError.js';
+import { redactCredentials } from '../redact.js';
+import { GitError, gitCommandName } from './GitError.js';
 
 /** How long a child gets after SIGTERM before SIGKILL. Git removes its lock files on SIGTERM. */
 export const KILL_GRACE_MS = 2000;
@@ -102,7 +103,7 @@ function watchChild(child: ChildProcess, cwd: string, args: string[], signal: Ab
       if (child.pid !== undefined) return; // errors after start (kill failures) are not fatal
       startFailed = true; // node also emits 'close' (code -ENOENT); this handler settles instead
       void describeSpawnError(err, cwd).then((msg) =>
-        finish(() => reject(new GitError(`git ${gitCommandName(args)} could not start: ${msg}`, args.map(redactUrlCredentials), null, ''))),
+        finish(() => reject(new GitError(`git ${gitCommandName(args)} could not start: ${msg}`, args.map(redactCredentials), null, ''))),
       );
     });
     // 'exit' is enough after an abort: a grandchild might still hold stdout, and we do not wait for it.

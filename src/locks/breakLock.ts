@@ -19,7 +19,7 @@ export interface BreakVerdict {
 export async function breakLock(db: Queryable, name: string, opts: { maxAgeSeconds: number; force: boolean }): Promise<BreakVerdict> {
   if (opts.force) {
     const removed = await deleteLock(db, name);
-    return removed ? verdict(name, 'broken', `force-broken; it was held by ${describe(removed)}`, removed) : none(name);
+    return removed ? verdict(name, 'broken', `force-broken; it was held by ${describeHolder(removed)}`, removed) : none(name);
   }
   const current = await findLock(db, name);
   if (!current) return none(name);
@@ -29,19 +29,19 @@ export async function breakLock(db: Queryable, name: string, opts: { maxAgeSecon
   }
   const stale = await deleteStaleLock(db, name, opts.maxAgeSeconds);
   if (stale) {
-    return verdict(name, 'broken', `broken: no heartbeat for ${Math.round(stale.heartbeatAgeSeconds)}s (${describe(stale)})`, stale);
+    return verdict(name, 'broken', `broken: no heartbeat for ${Math.round(stale.heartbeatAgeSeconds)}s (${describeHolder(stale)})`, stale);
   }
   const still = await findLock(db, name);
   if (!still) return none(name);
   return verdict(
     name,
     'held',
-    `held by a live holder, ${describe(still)}; last heartbeat ${Math.round(still.heartbeatAgeSeconds)}s ago. Not broken.`,
+    `held by a live holder, ${describeHolder(still)}; last heartbeat ${Math.round(still.heartbeatAgeSeconds)}s ago. Not broken.`,
     still,
   );
 }
 
-export function describe(h: LockHolder): string {
+function describeHolder(h: LockHolder): string {
   return `pid ${h.pid} on ${h.host}${h.command ? ` (${h.command})` : ''} since ${h.acquiredAt.toISOString()}`;
 }
 

@@ -13,8 +13,9 @@ export interface LockSettings {
 }
 
 /** Killed holders free their source within a minute; see README "Locks". */
-export const defaultLockSettings: LockSettings = { ttlSeconds: 60, heartbeatSeconds: 10 };
+export const defaultLockTtlSeconds = 60;
 
+/** The heartbeat is a sixth of the TTL: a holder misses several beats before it loses its lock. */
 export function lockSettingsForTtl(ttlSeconds: number): LockSettings {
   return { ttlSeconds, heartbeatSeconds: Math.max(1, Math.floor(ttlSeconds / 6)) };
 }

@@ -31,6 +31,26 @@ describe.each(backends())('pulling and fetching on %s', (backend) => {
     expect(Object.keys(await pagesOf(db, 'remote'))).toEqual(['a.md', 'b.md']);
   });
 
+  it('plans a never-fetched clone-URL source on --dry-run (fetching into its mirror) and writes nothing', async () => {
+    await add(db, 'remote', `file://${origin.dir}`);
+    const r = await sync(db, 'remote', { dryRun: true });
+    expect(r).toMatchObject({ status: 'dry_run', pull: 'fetched' });
+    expect(r.plan?.imports).toEqual(['a.md']);
+    expect(await pagesOf(db, 'remote')).toEqual({});
+  });
+
+  it('leaves a local checkout alone on --dry-run', async () => {
+    const clone = await makeTempDir();
+    await runTestGit(clone, ['clone', '-q', origin.dir, '.']);
+    await add(db, 'local', clone);
+    const before = await runTestGit(clone, ['rev-parse', 'HEAD']);
+    await origin.write('b.md', note('B'));
+    await origin.commit('upstream change');
+    const r = await sync(db, 'local', { dryRun: true });
+    expect(r).toMatchObject({ status: 'dry_run', pull: 'skipped' });
+    expect(await runTestGit(clone, ['rev-parse', 'HEAD'])).toBe(before);
+  });
+
   it('fast-forwards a local clone from its upstream, and reports a diverged one without forcing it', async () => {
     const clone = await makeTempDir();
     await runTestGit(clone, ['clone', '-q', origin.dir, '.']);

@@ -1,9 +1,8 @@
 import type { Command } from 'commander';
 import { contextFrom, withBrain } from '../context.js';
-import type { Outcome } from '../main.js';
 import { printJson } from '../output.js';
 
-export function registerInit(program: Command, _outcome: Outcome): void {
+export function registerInit(program: Command): void {
   program
     .command('init')
     .description('create the brain, or bring an existing one up to date')

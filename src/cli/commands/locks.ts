@@ -1,9 +1,8 @@
 import type { Command } from 'commander';
 import { contextFrom, withBrain } from '../context.js';
-import type { Outcome } from '../main.js';
 import { printJson } from '../output.js';
 
-export function registerLocks(program: Command, _outcome: Outcome): void {
+export function registerLocks(program: Command): void {
   program
     .command('locks')
     .description('list source locks: holder, age, seconds since heartbeat, whether the holder looks alive')

@@ -1,10 +1,9 @@
 import type { Command } from 'commander';
 import { NotFoundError, UsageError } from '../../errors.js';
 import { contextFrom, withBrain } from '../context.js';
-import type { Outcome } from '../main.js';
 import { printJson } from '../output.js';
 
-export function registerPages(program: Command, _outcome: Outcome): void {
+export function registerPages(program: Command): void {
   const pages = program.command('pages').description('look at the pages in the brain');
 
   pages
@@ -13,7 +12,7 @@ export function registerPages(program: Command, _outcome: Outcome): void {
     .requiredOption('--source <name>', 'the source whose pages to list')
     .action(async (opts: { source: string }, cmd: Command) => {
       const ctx = contextFrom(cmd);
-      const { requireSource } = await import('../../core/removeSource.js');
+      const { requireSource } = await import('../../core/requireSource.js');
       const { listPageSummaries } = await import('../../db/pagesQueries.js');
       const rows = await withBrain(ctx, async (db) => listPageSummaries(db, (await requireSource(db, opts.source)).id));
       if (ctx.json) return printJson(rows);
@@ -27,7 +26,7 @@ export function registerPages(program: Command, _outcome: Outcome): void {
     .option('--source <name>', 'the source to look in (needed when several have this slug)')
     .action(async (slug: string, opts: { source?: string }, cmd: Command) => {
       const ctx = contextFrom(cmd);
-      const { requireSource } = await import('../../core/removeSource.js');
+      const { requireSource } = await import('../../core/requireSource.js');
       const { findPagesBySlug } = await import('../../db/pagesQueries.js');
       const found = await withBrain(ctx, async (db) =>
         findPagesBySlug(db, slug, opts.source ? (await requireSource(db, opts.source)).id : null),

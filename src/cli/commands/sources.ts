@@ -44,7 +44,7 @@ export function registerSources(program: Command, outcome: Outcome): void {
     .description('show one source')
     .action(async (name: string, _opts, cmd: Command) => {
       const ctx = contextFrom(cmd);
-      const { requireSource } = await import('../../core/removeSource.js');
+      const { requireSource } = await import('../../core/requireSource.js');
       const { sourceCounts } = await import('../../db/sourcesQueries.js');
       const { listFailures } = await import('../../db/failuresQueries.js');
       const { row, counts, failures } = await withBrain(ctx, async (db) => {

@@ -1,11 +1,11 @@
-import { redactRepo } from '../../core/sourceSpec.js';
+import { redactCredentials } from '../../redact.js';
 import type { SourceCounts, SourceRow } from '../../db/sourcesQueries.js';
 
 /** The object `sources list --json` and `sources show --json` print (documented in README). */
 export function sourceJson(r: SourceRow, counts?: SourceCounts) {
   return {
     name: r.name,
-    repo: redactRepo(r.repo),
+    repo: redactCredentials(r.repo),
     repoKind: r.repoKind,
     branch: r.branch,
     subdir: r.subdir,
@@ -20,6 +20,7 @@ export function sourceJson(r: SourceRow, counts?: SourceCounts) {
 }
 
 export function formatSource(r: SourceRow): string {
-  const where = r.subdir ? `${redactRepo(r.repo)} (${r.subdir}/)` : redactRepo(r.repo);
+  const repo = redactCredentials(r.repo);
+  const where = r.subdir ? `${repo} (${r.subdir}/)` : repo;
   return `${where} @ ${r.branch}`;
 }

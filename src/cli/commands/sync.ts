@@ -1,6 +1,7 @@
 import { Option, type Command } from 'commander';
 import { availableParallelism } from 'node:os';
 import { UsageError } from '../../errors.js';
+import { defaultLockTtlSeconds, lockSettingsForTtl } from '../../locks/sourceLock.js';
 import { contextFrom } from '../context.js';
 import type { Outcome } from '../main.js';
 import { parseDuration, parsePositiveInt, parseSize } from '../parseArgs.js';
@@ -63,8 +64,8 @@ export function validateSyncFlags(raw: RawSyncFlags): SyncFlags {
   }
   if (raw.maxAge !== undefined && !raw.breakLock) throw new UsageError('--max-age only makes sense with --break-lock.');
   if (raw.breakLock && raw.forceBreakLock) throw new UsageError('use either --break-lock or --force-break-lock, not both.');
-  const lockTtlSeconds = raw.lockTtl !== undefined ? parseDuration('--lock-ttl', raw.lockTtl) : 60;
-  const heartbeatSeconds = Math.max(1, Math.floor(lockTtlSeconds / 6));
+  const lockTtlSeconds = raw.lockTtl !== undefined ? parseDuration('--lock-ttl', raw.lockTtl) : defaultLockTtlSeconds;
+  const { heartbeatSeconds } = lockSettingsForTtl(lockTtlSeconds);
   const maxAgeSeconds = raw.maxAge !== undefined ? parseDuration('--max-age', raw.maxAge) : lockTtlSeconds;
   if (maxAgeSeconds < 2 * heartbeatSeconds) {
     throw new UsageError(

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { redactUrl, resolveDbTarget } from '../../../src/db/target.js';
+import { resolveDbTarget } from '../../../src/db/target.js';
 
 describe('resolveDbTarget', () => {
   it('prefers --db, then BRAINSYNC_DATABASE_URL, then DATABASE_URL, then the default directory', () => {
@@ -12,7 +12,7 @@ describe('resolveDbTarget', () => {
     expect(resolveDbTarget({ env: { BRAINSYNC_HOME: '/bs', XDG_DATA_HOME: '/xdg' } }).display).toBe('/bs/brain');
   });
   it('never shows a password', () => {
-    expect(redactUrl('postgres://user:s3cret@db:5432/brain')).toBe('postgres://user:***@db:5432/brain');
+    expect(resolveDbTarget({ flag: 'postgres://user:s3cret@db:5432/brain', env: {} }).display).toBe('postgres://user:***@db:5432/brain');
     expect(resolveDbTarget({ flag: 'postgres://u:p%40ss@h/db', env: {} }).display).not.toContain('p%40ss');
   });
 });

@@ -1,0 +1,14 @@
+/**
+ * Hides credentials in URLs inside any text (a --db URL, a clone URL, a git error message)
+ * before it is printed, logged or stored for display: `postgres://brain:secret@db/x` becomes
+ * `postgres://brain:***@db/x`. A bare user part is kept (`ssh://git@host`), except on http(s)
+ * where a bare user part is how access tokens travel (`https://ghp_…@github.com`).
+ */
+export function redactCredentials(text: string): string {
+  // Greedy up to the last @ before the path: an unencoded @ inside a password stays hidden.
+  return text.replace(/([a-z][a-z0-9+.-]*:\/\/)([^/\s]*)@/gi, (_m, scheme: string, userinfo: string) => {
+    const colon = userinfo.indexOf(':');
+    if (colon >= 0) return `${scheme}${userinfo.slice(0, colon)}:***@`;
+    return /^https?:/i.test(scheme) ? `${scheme}***@` : `${scheme}${userinfo}@`;
+  });
+}

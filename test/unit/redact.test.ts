@@ -1,0 +1,17 @@
+import { describe, expect, it } from 'vitest';
+import { redactCredentials } from '../../src/redact.js';
+
+describe('redactCredentials', () => {
+  it.each([
+    ['postgres://user:s3cret@db:5432/brain', 'postgres://user:***@db:5432/brain'],
+    ['postgres://u:p@ss@h/db', 'postgres://u:***@h/db'],
+    ['https://ghp_token@github.com/team/notes.git', 'https://***@github.com/team/notes.git'],
+    ['https://me:token@github.com/x.git', 'https://me:***@github.com/x.git'],
+    ['ssh://git@host/notes.git', 'ssh://git@host/notes.git'],
+    ['postgres://brain@db/x', 'postgres://brain@db/x'],
+    ['fatal: unable to access https://me:tok@h/x.git/: 403', 'fatal: unable to access https://me:***@h/x.git/: 403'],
+    ['--db=postgres://a:b@h/d', '--db=postgres://a:***@h/d'],
+  ])('shows %s as %s', (input, shown) => {
+    expect(redactCredentials(input)).toBe(shown);
+  });
+});
