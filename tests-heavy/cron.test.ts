@@ -41,6 +41,7 @@ describe('the cron reproducer', () => {
       // When timeout(1) has to cut the wave it sends SIGTERM and itself exits 124; brainsync
       // must still have printed its results and released its locks (checked below).
       expect([0, 75, 124], wave.stderr).toContain(wave.code);
+      expect(wave.stdout, `wave ${waves} (exit ${wave.code}) printed no results:\n${wave.stderr}`).not.toBe('');
       const doc = JSON.parse(wave.stdout) as { sources: { status: string }[] };
       const total = Object.values(pageCount(db)).reduce((a, b) => a + b, 0);
       const locks = JSON.parse(brainsync(db, ['locks', '--json']).stdout) as unknown[];

@@ -1,7 +1,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { readFileSync } from 'node:fs';
 import { BrainsyncError, ExitCode } from '../errors.js';
-import { createLogger } from './output.js';
+import { createLogger, printJson } from './output.js';
 import { registerInit } from './commands/init.js';
 import { registerSources } from './commands/sources.js';
 import { registerSync } from './commands/sync.js';
@@ -41,26 +41,36 @@ export async function main(argv: string[]): Promise<number> {
     await program.parseAsync(argv, { from: 'user' });
     return outcome.code;
   } catch (err) {
-    return reportError(err, argv.includes('--debug'));
+    const { code, message } = reportError(err, argv.includes('--debug'));
+    // A machine reader asked for JSON: give it one document even when the command failed.
+    if (argv.includes('--json') && message !== null) printJson({ exitCode: code, error: { code: errorCode(err), message } });
+    return code;
   }
 }
 
-export function reportError(err: unknown, debug: boolean): number {
+/** Prints the error (stderr) and maps it to an exit code; `message` is null for help/version exits. */
+export function reportError(err: unknown, debug: boolean): { code: number; message: string | null } {
   if (err instanceof CommanderError) {
     // commander has already printed its message (or the help / version text)
     if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') {
-      return ExitCode.ok;
+      return { code: ExitCode.ok, message: null };
     }
-    return ExitCode.usage;
+    return { code: ExitCode.usage, message: err.message.replace(/^error: /, '') };
   }
   const log = createLogger({ quiet: false, debug });
   if (err instanceof BrainsyncError) {
     log.error(err.message);
     if (debug && err.stack) log.debug(err.stack);
-    return err.exitCode;
+    return { code: err.exitCode, message: err.message };
   }
   const e = err instanceof Error ? err : new Error(String(err));
-  log.error(`unexpected failure: ${e.message}. Run again with --debug for details, and report it if it persists.`);
+  const message = `unexpected failure: ${e.message}. Run again with --debug for details, and report it if it persists.`;
+  log.error(message);
   if (debug && e.stack) log.debug(e.stack);
-  return ExitCode.failed;
+  return { code: ExitCode.failed, message };
+}
+
+function errorCode(err: unknown): string {
+  if (err instanceof CommanderError) return 'usage';
+  return err instanceof BrainsyncError ? err.code : 'unexpected';
 }

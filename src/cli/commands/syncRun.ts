@@ -51,12 +51,14 @@ export async function runSync(ctx: CliContext, flags: SyncFlags): Promise<number
       await db.close();
       ctx.log.debug(`closed the brain in ${Math.round(performance.now() - closing)} ms`);
     }
+    const code = results.length === 0 && stop.received() ? signalExit(stop.received()!) : worstExitCode(results);
+    // Printed while our signal handlers are still installed: a SIGTERM from cron's timeout
+    // arriving now must not kill the process between its results and their printing.
+    if (ctx.json) printJson({ exitCode: code, ...(flags.breakLock ? { locks: verdicts } : {}), sources: results });
+    return code;
   } finally {
     stop.dispose();
   }
-  const code = results.length === 0 && stop.received() ? signalExit(stop.received()!) : worstExitCode(results);
-  if (ctx.json) printJson({ exitCode: code, ...(flags.breakLock ? { locks: verdicts } : {}), sources: results });
-  return code;
 }
 
 async function resolveNames(db: Db, flags: SyncFlags): Promise<string[]> {
