@@ -10,19 +10,28 @@ export interface ProcessStop {
 const stopSignals: NodeJS.Signals[] = ['SIGTERM', 'SIGINT', 'SIGHUP'];
 
 /**
+ * Signals this soon after the first are the same request: timeout(1) sends its SIGTERM to the
+ * command and then to the whole process group, so brainsync often receives it twice at once.
+ */
+export const repeatGraceMs = 1000;
+
+/**
  * The first SIGTERM/SIGINT/SIGHUP aborts every running source (they stop, keep their work,
- * release their locks and report). A second one runs `onSecond` (best-effort lock release)
- * and exits at once.
+ * release their locks and report). A second one, a moment later, runs `onSecond` (best-effort
+ * lock release) and exits at once.
  */
 export function watchProcessSignals(onSecond: (sig: NodeJS.Signals) => Promise<void>): ProcessStop {
   const ctl = new AbortController();
   let first: NodeJS.Signals | null = null;
+  let firstAt = 0;
   const handler = (sig: NodeJS.Signals) => {
     if (!first) {
       first = sig;
+      firstAt = Date.now();
       ctl.abort(new RunStopped('signal', `received ${sig}`));
       return;
     }
+    if (Date.now() - firstAt < repeatGraceMs) return;
     const code = sig === 'SIGINT' ? 130 : 143;
     const bail = setTimeout(() => process.exit(code), 2000);
     void onSecond(sig).finally(() => {
