@@ -1,5 +1,6 @@
 import pLimit from 'p-limit';
 import type { Queryable } from '../db/Db.js';
+import { isDataError } from '../db/dataErrors.js';
 import { clearFailures, recordFailures } from '../db/failuresQueries.js';
 import { deletePages, renamePages } from '../db/pagesQueries.js';
 import { addPendingTarget } from '../db/bookmarkQueries.js';
@@ -64,14 +65,15 @@ async function applyRenames(ctx: RunContext, renames: RenameOp[]): Promise<void>
       ctx.counts.renamed += await renamePages(tx, ctx.source.id, rows);
     });
   } catch (err) {
-    if ((err as { code?: string }).code !== '23505') throw err;
-    // A new slug collides with another page: rename one at a time; a colliding page is
-    // deleted instead and its import records the conflict.
+    if (!isDataError(err) || ctx.signal.aborted) throw err;
+    // The database refused a row (usually a new slug that collides with another page):
+    // rename one at a time; a refused page is deleted instead, and its import (every
+    // renamed path is imported or recorded too) writes it or records why not.
     for (const row of rows) {
       await fenced(ctx, async (tx) => {
         ctx.counts.renamed += await renamePages(tx, ctx.source.id, [row]);
       }).catch(async (e: unknown) => {
-        if ((e as { code?: string }).code !== '23505') throw e;
+        if (!isDataError(e) || ctx.signal.aborted) throw e;
         await fenced(ctx, async (tx) => void (ctx.counts.deleted += await deletePages(tx, ctx.source.id, [row.from])));
       });
     }

@@ -1,4 +1,6 @@
 import type { Queryable } from '../db/Db.js';
+import { isDataError, isUniqueViolation, sqlState } from '../db/dataErrors.js';
+import { errorMessage } from '../errors.js';
 import { clearFailures, recordFailures, type FileFailure } from '../db/failuresQueries.js';
 import { storedBlobOids, upsertPages, type PageWrite } from '../db/pagesQueries.js';
 import { parsePage } from '../markdown/parsePage.js';
@@ -42,16 +44,24 @@ async function writePages(ctx: RunContext, pages: PageWrite[], failures: FileFai
   try {
     await ctx.db.transaction((tx) => writeInTx(ctx, tx, pages, failures), { signal: ctx.signal });
   } catch (err) {
-    if (!isUniqueViolation(err) || pages.length === 0) throw err;
-    if (pages.length === 1) return writeConflict(ctx, pages[0], failures);
-    // One page's slug collides with another page's: find it by writing the batch one page at a time.
-    for (const [i, page] of pages.entries()) await writePages(ctx, [page], i === 0 ? failures : []);
-    return;
+    if (!isDataError(err) || ctx.signal.aborted || pages.length === 0) throw err;
+    return writeOneByOne(ctx, pages, failures, err);
   }
   ctx.counts.imported += pages.length;
   ctx.counts.failed += failures.length;
   ctx.report(failures);
   ctx.progress(pages.length + failures.length);
+}
+
+/**
+ * The database refused something in the batch (a slug that collides, a value it cannot
+ * store, a limit): write the pages one at a time, so that only the page it refuses is
+ * recorded as a failure and the rest of the batch, and the source, go on.
+ */
+async function writeOneByOne(ctx: RunContext, pages: PageWrite[], failures: FileFailure[], err: unknown): Promise<void> {
+  if (pages.length === 1) return writePages(ctx, [], [...failures, refused(pages[0], err)]);
+  if (failures.length > 0) await writePages(ctx, [], failures);
+  for (const page of pages) await writePages(ctx, [page], []);
 }
 
 async function writeInTx(ctx: RunContext, tx: Queryable, pages: PageWrite[], failures: FileFailure[]): Promise<void> {
@@ -61,14 +71,22 @@ async function writeInTx(ctx: RunContext, tx: Queryable, pages: PageWrite[], fai
   await recordFailures(tx, ctx.source.id, failures);
 }
 
-async function writeConflict(ctx: RunContext, page: PageWrite, failures: FileFailure[]): Promise<void> {
-  const conflict: FileFailure = {
-    path: page.path,
-    blobOid: page.blobOid,
-    code: 'slug_conflict',
-    message: `another page of this source already has the slug "${page.slug}"; the file was skipped. Rename one of the two files.`,
+function refused(page: PageWrite, err: unknown): FileFailure {
+  const base = { path: page.path, blobOid: page.blobOid };
+  if (isUniqueViolation(err)) {
+    return {
+      ...base,
+      code: 'slug_conflict',
+      message: `another page of this source already has the slug "${page.slug}"; the file was skipped. Rename one of the two files.`,
+    };
+  }
+  return {
+    ...base,
+    code: 'db_rejected',
+    message:
+      `the database refused this page (${errorMessage(err)}; SQLSTATE ${sqlState(err)}); the file was skipped and recorded. ` +
+      'Fix what the message names and the next sync retries it; if the file looks fine, report it.',
   };
-  await writePages(ctx, [], [...failures, conflict]);
 }
 
 function tooLarge(op: ImportOp, size: number, max: number): FileFailure {
@@ -82,8 +100,4 @@ function tooLarge(op: ImportOp, size: number, max: number): FileFailure {
 
 function formatBytes(n: number): string {
   return n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(1)} MB` : `${Math.ceil(n / 1024)} KB`;
-}
-
-function isUniqueViolation(err: unknown): boolean {
-  return (err as { code?: string } | null)?.code === '23505';
 }

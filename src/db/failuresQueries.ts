@@ -21,9 +21,15 @@ export async function listFailures(db: Queryable, sourceId: number): Promise<Fai
   return res.rows;
 }
 
-/** Records (or refreshes) failed files in one statement. */
-export async function recordFailures(db: Queryable, sourceId: number, failures: FileFailure[]): Promise<void> {
-  if (failures.length === 0) return;
+/**
+ * Records (or refreshes) failed files in one statement. A failure record must never fail
+ * itself (the file would then block its batch for good): text the database cannot store is
+ * made storable, and a path given twice keeps its last failure.
+ */
+export async function recordFailures(db: Queryable, sourceId: number, given: FileFailure[]): Promise<void> {
+  if (given.length === 0) return;
+  const byPath = new Map(given.map((f) => [storable(f.path), { ...f, path: storable(f.path), message: storable(f.message) }]));
+  const failures = [...byPath.values()];
   await db.query(
     `insert into sync_failures (source_id, path, blob_oid, code, message)
      select $1, * from unnest($2::text[], $3::text[], $4::text[], $5::text[])
@@ -43,4 +49,11 @@ export async function recordFailures(db: Queryable, sourceId: number, failures: 
 export async function clearFailures(db: Queryable, sourceId: number, paths: string[]): Promise<void> {
   if (paths.length === 0) return;
   await db.query('delete from sync_failures where source_id = $1 and path = any($2::text[])', [sourceId, paths]);
+}
+
+const loneSurrogate = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/** Postgres text holds neither NUL nor lone UTF-16 surrogates. */
+function storable(text: string): string {
+  return text.replaceAll('\0', '\\0').replace(loneSurrogate, '\uFFFD');
 }
