@@ -16,16 +16,43 @@ export function stopReasonOf(signal: AbortSignal | undefined): StopReason | null
   return r instanceof RunStopped ? r.reason : signal?.aborted ? 'signal' : null;
 }
 
-/** An AbortController that aborts with RunStopped('timeout') after ms; disposable. */
-export function budgetController(ms: number | undefined): { signal: AbortSignal; dispose(): void } {
-  const ctl = new AbortController();
-  if (!ms) return { signal: ctl.signal, dispose() {} };
-  const timer = setTimeout(
-    () => ctl.abort(new RunStopped('timeout', `time budget of ${Math.round(ms / 1000)}s used up`)),
-    ms,
-  );
-  timer.unref();
-  return { signal: ctl.signal, dispose: () => clearTimeout(timer) };
+export interface Budget {
+  /** Aborts with RunStopped('timeout') when the budget is used up: no new work starts after it. */
+  signal: AbortSignal;
+  /**
+   * Aborts a little later (the grace): a write batch already under way when the budget runs
+   * out may still commit, because batches are sized to end before the deadline and a rolled
+   * back batch is lost work. Signals and a lost lock still stop writes at once.
+   */
+  writeSignal: AbortSignal;
+  /** Milliseconds until the deadline (Infinity without a budget; negative once passed). */
+  timeLeft(): number;
+  dispose(): void;
+}
+
+/** The grace a write under way gets after the deadline: 10% of the budget, 1 to 15 s. */
+export function writeGraceMs(ms: number): number {
+  return Math.min(15_000, Math.max(1_000, Math.round(ms / 10)));
+}
+
+/** A run's time budget (DESIGN §2: it covers every phase). */
+export function budgetController(ms: number | undefined): Budget {
+  const soft = new AbortController();
+  const hard = new AbortController();
+  if (!ms) return { signal: soft.signal, writeSignal: hard.signal, timeLeft: () => Infinity, dispose() {} };
+  const deadline = performance.now() + ms;
+  const stop = () => new RunStopped('timeout', `time budget of ${Math.round(ms / 1000)}s used up`);
+  const timers = [
+    setTimeout(() => soft.abort(stop()), ms),
+    setTimeout(() => hard.abort(stop()), ms + writeGraceMs(ms)),
+  ];
+  for (const t of timers) t.unref();
+  return {
+    signal: soft.signal,
+    writeSignal: hard.signal,
+    timeLeft: () => deadline - performance.now(),
+    dispose: () => timers.forEach(clearTimeout),
+  };
 }
 
 /** Gives timers (budget, heartbeat) and signal handlers a turn inside CPU-heavy loops. */

@@ -1,35 +1,38 @@
-import pLimit from 'p-limit';
 import type { Queryable } from '../db/Db.js';
 import { isDataError } from '../db/dataErrors.js';
 import { clearFailures, recordFailures } from '../db/failuresQueries.js';
 import { deletePages, renamePages } from '../db/pagesQueries.js';
 import { addPendingTarget } from '../db/bookmarkQueries.js';
 import { slugFromPath } from '../markdown/slugFromPath.js';
+import { RunStopped } from './abort.js';
+import { BatchPacer } from './BatchPacer.js';
 import { importBatch } from './importBatch.js';
 import { plannedCount, type Plan, type RenameOp } from './plan.js';
 import type { RunContext } from './runContext.js';
 
-/** Pages per import transaction: small enough to commit within a few seconds, big enough to amortise round-trips. */
+/** Most pages per import transaction: small enough to commit within a few seconds, big enough to amortise round-trips. */
 export const importBatchSize = 100;
-/** Paths per delete / rename statement. */
+/** Most paths per delete / rename statement. */
 const pathBatchSize = 500;
 
 /**
  * Applies a plan: deletes, renames, known failures, then imports through a worker pool.
- * Every write is a short fenced transaction; the signal is checked between batches, so a
- * stopped run keeps everything written so far.
+ * Every write is a short fenced transaction. Batches are sized from the measured write rate
+ * so that each commits well inside the time left, and no batch starts once the budget is
+ * (nearly) used up: a stopped run keeps everything written so far and wastes little.
  */
 export async function applyPlan(ctx: RunContext, plan: Plan, target: string): Promise<void> {
   if (plannedCount(plan) + plan.clearFailures.length === 0) return;
   await fenced(ctx, (tx) => addPendingTarget(tx, ctx.source.id, target));
-  for (const paths of batches(plan.deletes, pathBatchSize)) {
+  const pathPacer = new BatchPacer(ctx.timeLeft, { max: pathBatchSize, guessMsPerItem: 2 });
+  await paced(ctx, plan.deletes, pathPacer, 1, async (paths) => {
     await fenced(ctx, async (tx) => {
       ctx.counts.deleted += await deletePages(tx, ctx.source.id, paths);
       await clearFailures(tx, ctx.source.id, paths);
     });
     ctx.progress(paths.length);
-  }
-  for (const renames of batches(plan.renames, pathBatchSize)) await applyRenames(ctx, renames);
+  });
+  await paced(ctx, plan.renames, pathPacer, 1, (renames) => applyRenames(ctx, renames));
   if (plan.failures.length > 0 || plan.clearFailures.length > 0) {
     const failures = plan.failures.map(({ path, oid, code, message }) => ({ path, blobOid: oid, code, message }));
     await fenced(ctx, async (tx) => {
@@ -40,21 +43,40 @@ export async function applyPlan(ctx: RunContext, plan: Plan, target: string): Pr
     ctx.report(failures);
     ctx.progress(failures.length);
   }
-  await importAll(ctx, plan);
+  const importPacer = new BatchPacer(ctx.timeLeft, { max: importBatchSize, guessMsPerItem: 10 });
+  await paced(ctx, plan.imports, importPacer, ctx.workers, (ops) => importBatch(ctx, ops));
 }
 
-async function importAll(ctx: RunContext, plan: Plan): Promise<void> {
-  const limit = pLimit(Math.max(1, ctx.workers));
-  const tasks = batches(plan.imports, importBatchSize).map((ops) =>
-    limit(async () => {
-      // Queued tasks start after an abort too: each checks the signal first.
+/**
+ * Works through `items` in batches sized by `pacer`, with `workers` batches at a time.
+ * Before each batch: the run's signal (budget, process signals, lost lock) and the pacer's
+ * verdict; a batch once started runs to its commit unless a signal or a lost lock stops it.
+ */
+async function paced<T>(
+  ctx: RunContext, items: T[], pacer: BatchPacer, workers: number, work: (batch: T[]) => Promise<void>,
+): Promise<void> {
+  let next = 0;
+  let failed = false;
+  const loop = async () => {
+    while (next < items.length && !failed) {
       ctx.signal.throwIfAborted();
-      await importBatch(ctx, ops);
-    }),
-  );
-  const settled = await Promise.allSettled(tasks);
+      const size = pacer.nextSize();
+      if (size === 0) throw new RunStopped('timeout', 'time budget used up (too little left to start another batch)');
+      const batch = items.slice(next, (next += size));
+      const t = performance.now();
+      try {
+        await work(batch);
+      } catch (err) {
+        failed = true;
+        ctx.rolledBack(performance.now() - t);
+        throw err;
+      }
+      pacer.record(batch.length, performance.now() - t);
+    }
+  };
+  const settled = await Promise.allSettled(Array.from({ length: Math.max(1, workers) }, loop));
   const failure = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
-  if (ctx.signal.aborted) throw ctx.signal.reason;
+  if (failure && ctx.signal.aborted) throw ctx.signal.reason;
   if (failure) throw failure.reason;
 }
 
@@ -65,7 +87,7 @@ async function applyRenames(ctx: RunContext, renames: RenameOp[]): Promise<void>
       ctx.counts.renamed += await renamePages(tx, ctx.source.id, rows);
     });
   } catch (err) {
-    if (!isDataError(err) || ctx.signal.aborted) throw err;
+    if (!isDataError(err) || ctx.writeSignal.aborted) throw err;
     // The database refused a row (usually a new slug that collides with another page):
     // rename one at a time; a refused page is deleted instead, and its import (every
     // renamed path is imported or recorded too) writes it or records why not.
@@ -73,7 +95,7 @@ async function applyRenames(ctx: RunContext, renames: RenameOp[]): Promise<void>
       await fenced(ctx, async (tx) => {
         ctx.counts.renamed += await renamePages(tx, ctx.source.id, [row]);
       }).catch(async (e: unknown) => {
-        if (!isDataError(e) || ctx.signal.aborted) throw e;
+        if (!isDataError(e) || ctx.writeSignal.aborted) throw e;
         await fenced(ctx, async (tx) => void (ctx.counts.deleted += await deletePages(tx, ctx.source.id, [row.from])));
       });
     }
@@ -85,11 +107,5 @@ function fenced(ctx: RunContext, fn: (tx: Queryable) => Promise<void>): Promise<
   return ctx.db.transaction(async (tx) => {
     await ctx.lock.fence(tx);
     await fn(tx);
-  }, { signal: ctx.signal });
-}
-
-function batches<T>(items: T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
+  }, { signal: ctx.writeSignal });
 }

@@ -14,6 +14,8 @@ export interface ApplyRunInput {
   source: SourceRow;
   lock: SourceLock;
   signal: AbortSignal;
+  writeSignal: AbortSignal;
+  timeLeft: () => number;
   reader: BlobReader;
   opts: SyncOptions;
   result: SourceResult;
@@ -31,17 +33,20 @@ export async function applyRun(a: ApplyRunInput): Promise<void> {
     source: a.source,
     lock: a.lock,
     signal: a.signal,
+    writeSignal: a.writeSignal,
+    timeLeft: a.timeLeft,
     reader: a.reader,
     maxFileBytes: a.opts.maxFileBytes,
     workers: a.db.capabilities.multiConnection ? a.opts.workers : 1,
     counts: a.result.counts,
     report: (failures) => a.result.failures.push(...failures.map(({ path, code, message }) => ({ path, code, message }))),
     progress: (n) => a.emit({ type: 'progress', source: a.source.name, done: (done += n), total }),
+    rolledBack: (ms) => void (a.result.timings.rolledBackMs += Math.round(ms)),
   };
   try {
     await applyPlan(ctx, a.plan, a.target);
   } catch (err) {
-    const { signal } = a;
+    const signal = a.writeSignal.aborted ? a.writeSignal : a.signal;
     const stop = err instanceof RunStopped ? err : signal.aborted && signal.reason instanceof RunStopped ? signal.reason : null;
     if (!stop) throw signal.aborted ? signal.reason : err;
     const where = `stopped during import (${done.toLocaleString('en-US')} of ${total.toLocaleString('en-US')} files)`;

@@ -14,7 +14,9 @@ import type { RunContext } from './runContext.js';
  * short fenced transaction.
  */
 export async function importBatch(ctx: RunContext, ops: ImportOp[]): Promise<void> {
-  const { db, source, signal, counts } = ctx;
+  // A batch once started runs to its commit unless a signal or a lost lock stops it (the
+  // budget's deadline only stops new batches from starting).
+  const { db, source, writeSignal: signal, counts } = ctx;
   signal.throwIfAborted();
   const stored = await storedBlobOids(db, source.id, ops.map((op) => op.path), signal);
   const todo = ops.filter((op) => stored.get(op.path) !== op.oid);
@@ -42,9 +44,9 @@ export async function importBatch(ctx: RunContext, ops: ImportOp[]): Promise<voi
 
 async function writePages(ctx: RunContext, pages: PageWrite[], failures: FileFailure[]): Promise<void> {
   try {
-    await ctx.db.transaction((tx) => writeInTx(ctx, tx, pages, failures), { signal: ctx.signal });
+    await ctx.db.transaction((tx) => writeInTx(ctx, tx, pages, failures), { signal: ctx.writeSignal });
   } catch (err) {
-    if (!isDataError(err) || ctx.signal.aborted || pages.length === 0) throw err;
+    if (!isDataError(err) || ctx.writeSignal.aborted || pages.length === 0) throw err;
     return writeOneByOne(ctx, pages, failures, err);
   }
   ctx.counts.imported += pages.length;

@@ -25,6 +25,8 @@ export interface Timings {
   applyMs: number;
   embedMs: number;
   totalMs: number;
+  /** Time spent on write batches that did not commit (stopped mid-way): work the run lost. */
+  rolledBackMs: number;
 }
 
 export interface FileFailureReport {
@@ -57,7 +59,7 @@ export function zeroCounts(): Counts {
 }
 
 export function zeroTimings(): Timings {
-  return { lockMs: 0, pullMs: 0, planMs: 0, applyMs: 0, embedMs: 0, totalMs: 0 };
+  return { lockMs: 0, pullMs: 0, planMs: 0, applyMs: 0, embedMs: 0, totalMs: 0, rolledBackMs: 0 };
 }
 
 /** DESIGN §3: a source's exit code. */

@@ -10,8 +10,12 @@ export interface RunContext {
   db: Db;
   source: SourceRow;
   lock: SourceLock;
-  /** Budget ∪ process signals ∪ lost lock. */
+  /** Budget ∪ process signals ∪ lost lock: checked before each batch starts. */
   signal: AbortSignal;
+  /** The same with the budget's grace: what a batch under way runs with (see Budget.writeSignal). */
+  writeSignal: AbortSignal;
+  /** Milliseconds left in the run's budget (Infinity without one). */
+  timeLeft(): number;
   reader: BlobReader;
   maxFileBytes: number;
   /** Import workers (1 on PGLite). */
@@ -21,4 +25,6 @@ export interface RunContext {
   report(failures: FileFailure[]): void;
   /** n more planned files are done. */
   progress(n: number): void;
+  /** A batch that took `ms` did not commit (stopped or failed): its work is lost. */
+  rolledBack(ms: number): void;
 }

@@ -73,8 +73,9 @@ export async function syncSource(deps: SyncDeps, name: string, opts: SyncOptions
   result.runId = lock.runId;
   const budget = budgetController(opts.timeoutMs);
   const signal = AbortSignal.any([deps.signal, budget.signal, lock.signal]);
+  const run: RunSignals = { signal, writeSignal: AbortSignal.any([deps.signal, budget.writeSignal, lock.signal]), timeLeft: budget.timeLeft };
   try {
-    await runLocked(deps, source, lock, signal, opts, result, emit);
+    await runLocked(deps, source, lock, run, opts, result, emit);
   } catch (err) {
     settleError(result, err, signal, phase);
   } finally {
@@ -84,10 +85,18 @@ export async function syncSource(deps: SyncDeps, name: string, opts: SyncOptions
   return result;
 }
 
+/** The run's stop signals: `signal` stops new work at the deadline; `writeSignal` lets a batch under way commit. */
+interface RunSignals {
+  signal: AbortSignal;
+  writeSignal: AbortSignal;
+  timeLeft: () => number;
+}
+
 async function runLocked(
-  deps: SyncDeps, source: SourceRow, lock: SourceLock, signal: AbortSignal,
+  deps: SyncDeps, source: SourceRow, lock: SourceLock, run: RunSignals,
   opts: SyncOptions, result: SourceResult, emit: (e: SyncEvent) => void,
 ): Promise<void> {
+  const { signal, writeSignal } = run;
   const name = source.name;
   let t = performance.now();
   emit({ type: 'phase', source: name, phase: 'pull' });
@@ -111,7 +120,7 @@ async function runLocked(
   // ignore libraries entirely, which is a good part of its start-up time.
   const [{ buildPlan }, { applyRun }] = await Promise.all([import('./buildPlan.js'), import('./applyRun.js')]);
   // One `git cat-file --batch` serves the plan's lookups and every blob the import reads.
-  const reader = await BlobReader.open(collected.repoDir, { signal });
+  const reader = await BlobReader.open(collected.repoDir, { signal: writeSignal });
   try {
     t = performance.now();
     emit({ type: 'phase', source: name, phase: 'plan' });
@@ -128,16 +137,18 @@ async function runLocked(
     t = performance.now();
     emit({ type: 'phase', source: name, phase: 'apply', detail: planSummary(plan) });
     try {
-      await applyRun({ db: deps.db, source, lock, signal, reader, opts, result, plan, target: collected.target, emit });
+      await applyRun({ db: deps.db, source, lock, ...run, reader, opts, result, plan, target: collected.target, emit });
     } finally {
       result.timings.applyMs = Math.round(performance.now() - t);
     }
     emit({ type: 'phase', source: name, phase: 'bookmark' });
-    signal.throwIfAborted();
+    // Everything was applied: a budget that ran out during the last batch must not cost the
+    // bookmark (the next run would redo the whole check), so this write runs with the grace too.
+    writeSignal.throwIfAborted();
     await deps.db.transaction(async (tx) => {
       await lock.fence(tx);
       await setBookmark(tx, source.id, collected.target);
-    }, { signal });
+    }, { signal: writeSignal });
     const changed = plannedCount(plan) + plan.clearFailures.length > 0 || source.bookmarkCommit !== collected.target;
     result.status = changed ? 'synced' : 'up_to_date';
   } finally {
