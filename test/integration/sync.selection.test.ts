@@ -65,6 +65,26 @@ describe.each(backends())('which files are pages, on %s', (backend) => {
     expect(Object.keys(await pagesOf(db, 'notes'))).toEqual(['target.md']);
   });
 
+  it('deletes pages that an unfinished run imported under an ignore file that is back to excluding them', async () => {
+    await repo.write('public.md', note('Public'));
+    await repo.write('private/a.md', note('Secret'));
+    await repo.write('.brainsyncignore', 'private/\n');
+    const v1 = await repo.commit('v1');
+    await add(db, 'notes', repo.dir);
+    await sync(db, 'notes');
+    // an earlier run, with the rule removed, imported private/a.md and stopped before its bookmark
+    await repo.write('.brainsyncignore', '# nothing ignored\n');
+    const v2 = await repo.commit('v2');
+    await sync(db, 'notes');
+    expect(Object.keys(await pagesOf(db, 'notes'))).toEqual(['private/a.md', 'public.md']);
+    await db.query('update sources set bookmark_commit = $1, pending_targets = array[$2]', [v1, v2]);
+    // ...and the rule then came back
+    await repo.git(['revert', '--no-edit', 'HEAD']);
+    const r = await sync(db, 'notes');
+    expect(r.status).toBe('synced');
+    expect(Object.keys(await pagesOf(db, 'notes'))).toEqual(['public.md']);
+  });
+
   it('fails the run, writing nothing, when .brainsyncignore is over the size limit', async () => {
     await repo.write('public.md', note('Public'));
     await repo.write('private/a.md', note('Secret'));
