@@ -66,6 +66,11 @@ export class MassDeleteError extends BrainsyncError {
   override readonly code = 'mass_delete';
 }
 
+/** A source's `.brainsyncignore` cannot be read as rules; syncing without them could import private notes. */
+export class IgnoreFileError extends BrainsyncError {
+  override readonly code = 'ignore_file';
+}
+
 export function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }

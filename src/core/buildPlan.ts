@@ -8,6 +8,7 @@ import type { BlobReader } from '../git/BlobReader.js';
 import { isAncestor } from '../git/repoInfo.js';
 import type { Collected } from './collect.js';
 import { planFromDiff, planFromTree, type KnownFailures, type Plan } from './plan.js';
+import { readIgnoreFile, refuseIgnoreSymlink } from './readIgnoreFile.js';
 import { fileSelector, ignoreFileName } from './selectFiles.js';
 
 export interface BuildPlanOptions {
@@ -27,7 +28,7 @@ export async function buildPlan(
   const { signal } = opts;
   const subdir = source.subdir || undefined;
   const ignorePath = source.subdir ? `${source.subdir}/${ignoreFileName}` : ignoreFileName;
-  const ignoreText = (await reader.readAtPath(c.target, ignorePath, 1024 * 1024))?.content?.toString('utf8') ?? null;
+  const ignoreText = await readIgnoreFile(reader, c.target, ignorePath, source.name);
   const select = fileSelector(ignoreText);
   const known: KnownFailures = opts.retryFailed
     ? new Map()
@@ -35,15 +36,24 @@ export async function buildPlan(
 
   const why = await fullCompareReason(source, c, reader, opts);
   if (why === null) {
+    // A diff plans with one selector for both ends, so the ignore file must be the same at
+    // the bookmark, at the target and at every unfinished run's target.
     const changes = await diffRaw(c.repoDir, source.bookmarkCommit!, c.target, { subdir, signal });
-    if (!changes.some((ch) => ch.path === ignoreFileName || ch.oldPath === ignoreFileName)) {
+    if (!touchesIgnoreFile(changes)) {
       const revisit = await revisitChanges(c.repoDir, source, reader, subdir, signal);
-      if (revisit) return planFromDiff(changes, revisit, select, known);
+      if (revisit && !touchesIgnoreFile(revisit)) return planFromDiff(changes, revisit, select, known);
     }
   }
   const tree = (await lsTree(c.repoDir, c.target, { subdir, signal })) ?? [];
+  // Only a full compare sees the ignore file's mode; a diff run reuses a mode that the run
+  // which last saw the file change already checked.
+  if (tree.some((e) => e.path === ignoreFileName && e.mode === '120000')) refuseIgnoreSymlink(ignorePath, c.target, source.name);
   const stored = await allBlobOids(db, source.id);
   return planFromTree(tree, stored, select, known, why ?? 'the ignore file or an unfinished earlier run needs a full compare');
+}
+
+function touchesIgnoreFile(changes: Change[]): boolean {
+  return changes.some((ch) => ch.path === ignoreFileName || ch.oldPath === ignoreFileName);
 }
 
 async function fullCompareReason(

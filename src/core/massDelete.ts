@@ -7,13 +7,15 @@ export const massDeleteFloor = 50;
 /**
  * A wrong branch, an emptied checkout or a mis-set subdirectory must not wipe a brain:
  * a plan deleting more than half of a source's pages (and more than the floor) is refused.
+ * Only pages count: the plan never holds deletes of files that were not pages.
  */
 export function checkMassDelete(source: string, plan: Plan, storedPages: number): void {
   const n = plan.deletes.length;
   if (n <= massDeleteFloor || n <= storedPages / 2) return;
   throw new MassDeleteError(
     `source "${source}": this sync would delete ${n.toLocaleString('en-US')} of its ${storedPages.toLocaleString('en-US')} pages, ` +
-      'which looks like a wrong branch, an emptied checkout or a mis-set --subdir. Nothing was changed. ' +
+      'which looks like a wrong branch, an emptied checkout, a mis-set --subdir or a .brainsyncignore rule that is too broad. ' +
+      'Nothing was changed. ' +
       'If the deletion is intended, run again with --allow-mass-delete.',
   );
 }

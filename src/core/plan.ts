@@ -1,6 +1,7 @@
 import type { Change } from '../git/diffRaw.js';
 import type { TreeEntry } from '../git/lsTree.js';
-import type { FileSelector } from './selectFiles.js';
+import { displayPath } from '../git/displayPath.js';
+import type { FileSelector, Selection } from './selectFiles.js';
 
 export interface ImportOp {
   path: string;
@@ -26,8 +27,9 @@ export interface Plan {
   deletes: string[];
   renames: RenameOp[];
   imports: ImportOp[];
+  /** Paths in display form (see displayPath), like clearFailures. */
   failures: FailOp[];
-  /** Failure records for paths that are gone or no longer selected. */
+  /** Failure records (by display path) for paths that are gone, renamed or no longer selected. */
   clearFailures: string[];
   /** Files the full compare found already stored at the target's blob, or known to fail. */
   unchanged: number;
@@ -45,45 +47,73 @@ export function plannedCount(plan: Plan): number {
 /** Recorded failures: path → the blob that failed. A failure is retried when its blob changes. */
 export type KnownFailures = Map<string, string>;
 
+/**
+ * What present() found: a page to import, a page whose blob is a known failure, a file that
+ * is not a page (skip), or one the selector refused (fail: symlink, bad path, ...).
+ */
+type Outcome = 'import' | 'known' | 'skip' | 'fail';
+
+/**
+ * Failure records are keyed by displayPath: a path that is not UTF-8 holds unpaired
+ * surrogates (decodeGitPath's escapes), which the database cannot store. Such a path never
+ * becomes an import, delete or rename, so it can never touch another page.
+ */
 class PlanBuilder {
   readonly plan: Plan;
   constructor(
     mode: Plan['mode'],
     why: string | null,
-    private readonly select: FileSelector,
+    readonly select: FileSelector,
     private readonly known: KnownFailures,
   ) {
     this.plan = emptyPlan(mode, why);
   }
 
-  present(path: string, oid: string, mode: string): 'import' | 'skip' | 'fail' {
-    const sel = this.select(path, mode);
+  /** A file that exists at the target. */
+  present(path: string, oid: string, mode: string, sel: Selection = this.select(path, mode)): Outcome {
+    const key = displayPath(path);
     if (sel.kind === 'skip') {
-      if (this.known.has(path)) this.plan.clearFailures.push(path);
+      this.clearKnown(key);
       return 'skip';
     }
-    if (this.known.get(path) === oid) {
+    if (this.known.get(key) === oid) {
       this.plan.knownFailed++;
-      return 'fail';
+      return sel.kind === 'fail' ? 'fail' : 'known';
     }
     if (sel.kind === 'fail') {
-      this.plan.failures.push({ path, oid, code: sel.code, message: sel.message });
+      this.plan.failures.push({ path: key, oid, code: sel.code, message: sel.message });
       return 'fail';
     }
     this.plan.imports.push({ path, oid });
     return 'import';
   }
 
-  absent(path: string): void {
-    this.plan.deletes.push(path);
-    if (this.known.has(path)) this.plan.clearFailures.push(path);
+  /** A file that is gone at the target (diff mode): its page is deleted if it was one. */
+  absent(path: string, mode: string): void {
+    if (this.select(path, mode).kind === 'import') this.plan.deletes.push(path);
+    this.clearKnown(displayPath(path));
+  }
+
+  /**
+   * A file still there that the filters no longer select (it became a symlink, or a
+   * submodule): the page it was is deleted. Its failure record is present()'s business.
+   */
+  unselected(path: string, outcome: Outcome, oldMode: string): void {
+    if ((outcome === 'skip' || outcome === 'fail') && this.select(path, oldMode).kind === 'import') this.plan.deletes.push(path);
+  }
+
+  clearKnown(key: string): void {
+    if (this.known.has(key)) this.plan.clearFailures.push(key);
   }
 }
 
 /**
  * Plans from `git diff --raw -M bookmark target`. `revisit` holds diffs from the bookmark to
  * targets of earlier runs that stopped early: their paths get the state they have at the
- * target (which, when this diff does not name them, is their state at the bookmark).
+ * target (which, when this diff does not name them, is their state at the bookmark). The
+ * selector is the same at both ends (a changed ignore file forces a full compare), so a
+ * path was a page exactly when the selector takes its old state: deleting 60 images or
+ * renaming `a.png` to `b.md` deletes no page.
  */
 export function planFromDiff(changes: Change[], revisit: Change[], select: FileSelector, known: KnownFailures): Plan {
   const b = new PlanBuilder('diff', null, select, known);
@@ -91,31 +121,46 @@ export function planFromDiff(changes: Change[], revisit: Change[], select: FileS
   for (const c of changes) {
     covered.add(c.path);
     if (c.status === 'D') {
-      b.absent(c.path);
+      b.absent(c.path, c.srcMode);
     } else if (c.status === 'R' && c.oldPath !== undefined) {
       covered.add(c.oldPath);
-      const wasPage = select(c.oldPath, c.srcMode).kind === 'import';
-      const outcome = b.present(c.path, c.dstOid, c.dstMode);
-      if (wasPage && outcome === 'import') b.plan.renames.push({ from: c.oldPath, to: c.path, oid: c.dstOid });
-      else b.absent(c.oldPath);
+      renamed(b, c, c.oldPath);
     } else {
-      b.present(c.path, c.dstOid, c.dstMode);
+      const outcome = b.present(c.path, c.dstOid, c.dstMode);
+      if (c.status !== 'A') b.unselected(c.path, outcome, c.srcMode);
     }
   }
   for (const c of revisit) {
     if (covered.has(c.path)) continue;
     covered.add(c.path);
-    if (c.status === 'A') b.absent(c.path);
-    else b.present(c.path, c.srcOid, c.srcMode);
+    if (c.status === 'A') {
+      b.absent(c.path, c.dstMode);
+    } else {
+      const outcome = b.present(c.path, c.srcOid, c.srcMode);
+      if (c.status !== 'D') b.unselected(c.path, outcome, c.dstMode);
+    }
   }
   return b.plan;
+}
+
+function renamed(b: PlanBuilder, c: Change, oldPath: string): void {
+  const wasPage = b.select(oldPath, c.srcMode).kind === 'import';
+  const outcome = b.present(c.path, c.dstOid, c.dstMode);
+  if (!wasPage || outcome !== 'import') {
+    b.absent(oldPath, c.srcMode);
+    return;
+  }
+  b.plan.renames.push({ from: oldPath, to: c.path, oid: c.dstOid });
+  // The old path's failure (an earlier blob that did not parse) went with the file.
+  b.clearKnown(oldPath);
 }
 
 /**
  * Plans by comparing the target's whole tree with the (path, blob) pairs in the brain: a
  * page stored at the same blob is left alone, so a force-push rewrites nothing unchanged.
- * A deleted page whose blob reappears under a new path becomes a rename (its identity and
- * chunks are kept).
+ * A stored page whose file is gone or no longer selected (newly ignored, now a symlink) is
+ * deleted. A deleted page whose blob reappears under a new path becomes a rename (its
+ * identity and chunks are kept).
  */
 export function planFromTree(
   tree: TreeEntry[],
@@ -126,12 +171,20 @@ export function planFromTree(
 ): Plan {
   const b = new PlanBuilder('full', why, select, known);
   const seen = new Set<string>();
+  const selected = new Set<string>();
   for (const e of tree) {
-    seen.add(e.path);
-    if (stored.get(e.path) === e.oid && select(e.path, e.mode).kind === 'import') b.plan.unchanged++;
-    else b.present(e.path, e.oid, e.mode);
+    const sel = select(e.path, e.mode);
+    seen.add(displayPath(e.path));
+    if (sel.kind === 'import') selected.add(e.path);
+    if (sel.kind === 'import' && stored.get(e.path) === e.oid) b.plan.unchanged++;
+    else b.present(e.path, e.oid, e.mode, sel);
   }
-  for (const path of stored.keys()) if (!seen.has(path)) b.absent(path);
+  for (const path of stored.keys()) {
+    if (selected.has(path)) continue;
+    b.plan.deletes.push(path);
+    // A file still in the tree had its failure record settled by present().
+    if (!seen.has(path)) b.clearKnown(path);
+  }
   for (const path of known.keys()) if (!seen.has(path) && !stored.has(path)) b.plan.clearFailures.push(path);
   pairRenames(b.plan, stored);
   return b.plan;

@@ -1,11 +1,12 @@
 import ignore from 'ignore';
+import { isNotUtf8 } from '../git/displayPath.js';
 
 export const ignoreFileName = '.brainsyncignore';
 
 export type Selection =
   | { kind: 'skip' }
   | { kind: 'import' }
-  | { kind: 'fail'; code: 'symlink' | 'path_escape'; message: string };
+  | { kind: 'fail'; code: 'symlink' | 'path_escape' | 'bad_path'; message: string };
 
 const markdown = /\.(md|markdown)$/i;
 const gitlinkMode = '160000';
@@ -17,8 +18,9 @@ export type FileSelector = (path: string, mode: string) => Selection;
 
 /**
  * Which files of a source become pages: markdown files, minus the source's
- * `.brainsyncignore` (gitignore syntax). Symlinks and paths that would leave the repository
- * are failures to report, never followed.
+ * `.brainsyncignore` (gitignore syntax). Symlinks, paths that would leave the repository and
+ * paths that are not UTF-8 (decodeGitPath keeps their bytes as escapes) are failures to
+ * report, never followed or stored.
  */
 export function fileSelector(ignoreText: string | null): FileSelector {
   const ig = ignoreText ? ignore().add(ignoreText) : null;
@@ -32,6 +34,15 @@ export function fileSelector(ignoreText: string | null): FileSelector {
       };
     }
     if (ig?.ignores(path)) return skip;
+    if (isNotUtf8(path)) {
+      return {
+        kind: 'fail',
+        code: 'bad_path',
+        message:
+          'the file name is not valid UTF-8 (shown with \\xHH for each byte that is not), so it cannot be stored as a page; ' +
+          'the file was skipped. Rename it to a UTF-8 name (`git mv`).',
+      };
+    }
     if (mode === symlinkMode) {
       return {
         kind: 'fail',
@@ -44,7 +55,8 @@ export function fileSelector(ignoreText: string | null): FileSelector {
   };
 }
 
+// Git paths are POSIX: a backslash is an ordinary character in a name, not a separator.
 function escapes(path: string): boolean {
-  if (path.startsWith('/') || path.includes('\\')) return true;
+  if (path.startsWith('/')) return true;
   return path.split('/').some((seg) => seg === '..' || seg === '.' || seg === '');
 }

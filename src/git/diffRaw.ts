@@ -1,4 +1,5 @@
 import { assertSafeArg } from './assertSafeArg.js';
+import { displayPath } from './displayPath.js';
 import { GitError, gitFailure } from './GitError.js';
 import { normalizeSubdir } from './normalizeSubdir.js';
 import { NulSplitter } from './NulSplitter.js';
@@ -83,6 +84,6 @@ function toChange(h: string[], letter: string | undefined, path: string, oldPath
       // The source still exists; for a mirror the destination is simply a new file.
       return { status: 'A', ...base, srcOid: '0'.repeat(srcOid.length), srcMode: '000000' };
     default:
-      throw new GitError(`git diff: unexpected change status ${JSON.stringify(h[4])} for ${path}`, args, 0, '');
+      throw new GitError(`git diff: unexpected change status ${JSON.stringify(h[4])} for ${displayPath(path)}`, args, 0, '');
   }
 }

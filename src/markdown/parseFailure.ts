@@ -1,4 +1,4 @@
-export type ParseFailureCode = 'invalid_utf8' | 'binary' | 'invalid_yaml' | 'invalid_frontmatter';
+export type ParseFailureCode = 'invalid_utf8' | 'binary' | 'invalid_yaml' | 'invalid_frontmatter' | 'unterminated_frontmatter';
 
 export interface ParseFailure {
   ok: false;

@@ -1,5 +1,5 @@
 import { isScalar, Schema, type ScalarTag } from 'yaml';
-import { YAML_OPTIONS } from './yamlOptions.js';
+import { MAX_FRONTMATTER_DEPTH, YAML_OPTIONS } from './yamlOptions.js';
 
 /**
  * A fast path for the frontmatter most notes have: block mappings (nested by indentation)
@@ -10,13 +10,14 @@ import { YAML_OPTIONS } from './yamlOptions.js';
  * Returns null for anything outside the subset, and the caller then uses the full parser;
  * so every rule here may be stricter than YAML but never looser. Scalars are resolved with
  * the same schema tags the full parser uses, which keeps the two paths' results identical
- * (a unit test compares them on many inputs).
+ * (a unit test compares them on many inputs). Nesting deeper than MAX_FRONTMATTER_DEPTH is
+ * left to the full parser's path, which refuses it before it can overflow the stack.
  */
 export function parseSimpleYaml(yaml: string): Record<string, unknown> | null {
   // Blank and comment-only lines never carry structure outside block scalars, which this
   // subset does not accept.
   const lines = yaml.split('\n').filter((line) => !/^ *(?:#.*)?$/.test(line));
-  const parsed = parseMap(lines, 0, 0);
+  const parsed = parseMap(lines, 0, 0, 1);
   return parsed !== null && parsed.next === lines.length ? parsed.value : null;
 }
 
@@ -29,7 +30,8 @@ interface Parsed<T> {
 const KEY_LINE = /^([A-Za-z_][A-Za-z0-9_-]*):(?: +(.*))?$/;
 const ITEM_LINE = /^-(?: +(.*))?$/;
 
-function parseMap(lines: string[], start: number, indent: number): Parsed<Record<string, unknown>> | null {
+function parseMap(lines: string[], start: number, indent: number, depth: number): Parsed<Record<string, unknown>> | null {
+  if (depth > MAX_FRONTMATTER_DEPTH) return null;
   const out: Record<string, unknown> = {};
   let i = start;
   while (i < lines.length && indentOf(lines[i]) >= indent) {
@@ -46,7 +48,7 @@ function parseMap(lines: string[], start: number, indent: number): Parsed<Record
       out[key] = value;
       continue;
     }
-    const nested = parseNested(lines, i, indent);
+    const nested = parseNested(lines, i, indent, depth + 1);
     if (nested === null) return null;
     out[key] = nested.value;
     i = nested.next;
@@ -55,14 +57,14 @@ function parseMap(lines: string[], start: number, indent: number): Parsed<Record
 }
 
 /** What follows `key:` with nothing after it: a block list, a deeper map, or null. */
-function parseNested(lines: string[], start: number, indent: number): Parsed<unknown> | null {
+function parseNested(lines: string[], start: number, indent: number, depth: number): Parsed<unknown> | null {
   if (start === lines.length) return { value: null, next: start };
   const nextIndent = indentOf(lines[start]);
   // A list may sit at the key's own indent (`key:` then `- a`); a map must be deeper.
   if (nextIndent >= indent && ITEM_LINE.test(lines[start].slice(nextIndent))) {
     return parseList(lines, start, nextIndent);
   }
-  if (nextIndent > indent) return parseMap(lines, start, nextIndent);
+  if (nextIndent > indent) return parseMap(lines, start, nextIndent, depth);
   return { value: null, next: start };
 }
 

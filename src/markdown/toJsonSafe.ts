@@ -4,9 +4,19 @@
  * null (as JSON.stringify would), undefined and functions are dropped, Maps and Sets become
  * objects and arrays. YAML anchors can make a value contain itself; the repeated reference
  * becomes null instead of recursing forever.
+ *
+ * Throws NestingTooDeepError for containers nested more than `maxDepth` deep: aliases can
+ * nest a value far deeper than its text does, and recursing into it could overflow the stack.
  */
-export function toJsonSafe(value: unknown): unknown {
-  return convert(value, new Set());
+export function toJsonSafe(value: unknown, maxDepth = Infinity): unknown {
+  return convert(value, new Set(), maxDepth);
+}
+
+export class NestingTooDeepError extends RangeError {
+  constructor(readonly maxDepth: number) {
+    super(`nested more than ${maxDepth} levels deep`);
+    this.name = 'NestingTooDeepError';
+  }
 }
 
 /**
@@ -19,7 +29,7 @@ export function formatDate(date: Date): string | null {
   return iso.endsWith('T00:00:00.000Z') ? iso.slice(0, 10) : iso;
 }
 
-function convert(value: unknown, ancestors: Set<object>): unknown {
+function convert(value: unknown, ancestors: Set<object>, depthLeft: number): unknown {
   if (value === null) return null;
   switch (typeof value) {
     case 'string':
@@ -36,17 +46,18 @@ function convert(value: unknown, ancestors: Set<object>): unknown {
   }
   if (value instanceof Date) return formatDate(value);
   if (ancestors.has(value)) return null;
+  if (depthLeft < 1) throw new NestingTooDeepError(ancestors.size);
   ancestors.add(value);
   try {
-    return convertContainer(value, ancestors);
+    return convertContainer(value, ancestors, depthLeft - 1);
   } finally {
     ancestors.delete(value);
   }
 }
 
-function convertContainer(value: object, ancestors: Set<object>): unknown {
+function convertContainer(value: object, ancestors: Set<object>, depthLeft: number): unknown {
   if (Array.isArray(value) || value instanceof Set) {
-    return Array.from(value, (item) => convert(item, ancestors) ?? null);
+    return Array.from(value, (item) => convert(item, ancestors, depthLeft) ?? null);
   }
   if (ArrayBuffer.isView(value)) {
     return Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64');
@@ -54,7 +65,7 @@ function convertContainer(value: object, ancestors: Set<object>): unknown {
   const entries = value instanceof Map ? value.entries() : Object.entries(value);
   const out: Record<string, unknown> = {};
   for (const [key, item] of entries) {
-    const converted = convert(item, ancestors);
+    const converted = convert(item, ancestors, depthLeft);
     if (converted !== undefined) setOwn(out, String(key), converted);
   }
   return out;

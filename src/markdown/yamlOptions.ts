@@ -14,3 +14,11 @@ export const YAML_OPTIONS: ParseOptions & DocumentOptions & SchemaOptions = {
   // Warnings (unknown tags) must never be printed from inside a library function.
   logLevel: 'silent',
 };
+
+/**
+ * How deeply frontmatter may nest (a top-level mapping is depth 1). Every recursive step of
+ * the parsers and converters is bounded by this, so a hostile file can never reach a stack
+ * overflow: V8 recovers from most overflows, but one inside regular-expression compilation
+ * was seen to leave the process to die later of "out of memory". No note needs 100 levels.
+ */
+export const MAX_FRONTMATTER_DEPTH = 100;

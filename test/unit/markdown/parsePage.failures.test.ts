@@ -91,6 +91,55 @@ describe('parsePage failures', () => {
     expect(result).toMatchObject({ ok: false, code: 'invalid_yaml' });
   });
 
+  it('refuses a leading --- that is never closed, saying to add the closing line', () => {
+    for (const text of ['---\ntitle: Forgot to close\ntags: [a]\n\n# Body\n', '---\n', '---\r\nx: 1']) {
+      const result = parse('a.md', text);
+      expect(result).toMatchObject({ ok: false, code: 'unterminated_frontmatter' });
+      if (!result.ok) {
+        expect(result.message).toMatch(/^frontmatter is not closed: /);
+        expect(result.message).toMatch(/add the closing `---` line .* and the next sync retries it\.$/);
+      }
+    }
+  });
+
+  it.each([
+    ['title: "bad\\0title"', '"title" contains a NUL character (\\0)'],
+    ["title: ok\ntags: [a, \"b\\0\"]", '"tags[1]" contains a NUL character'],
+    ['meta:\n  who:\n    - x\n    - "y\\x00"', '"meta.who[1]" contains a NUL character'],
+    ['"a\\0b": 1', 'the key "a\\u0000b" contains a NUL character'],
+    ['meta: {"k\\0": 1}', 'the key "k\\u0000" in "meta" contains a NUL character'],
+    ['title: "\\uD800"', '"title" contains an unpaired UTF-16 surrogate'],
+    ['note: "tail \\uDC00 x"', '"note" contains an unpaired UTF-16 surrogate'],
+    ['"\\uDBFF": x', 'the key "\\udbff" contains an unpaired UTF-16 surrogate'],
+  ])('refuses frontmatter the database cannot store: %s', (yaml, said) => {
+    const result = parse('a.md', `---\n${yaml}\n---\nbody\n`);
+    expect(result).toMatchObject({ ok: false, code: 'invalid_frontmatter' });
+    if (!result.ok) {
+      expect(result.message).toContain(`invalid frontmatter: ${said}`);
+      expect(result.message).toMatch(RETRY);
+      // The message is stored too, so it must itself be storable.
+      expect(result.message).not.toMatch(/\0|\p{Cs}/u);
+    }
+  });
+
+  it('keeps a well-formed surrogate pair written as two escapes', () => {
+    expect(parse('a.md', '---\ntitle: "\\uD83D\\uDE80 launch"\n---\n')).toMatchObject({ ok: true, page: { title: '\u{1F680} launch' } });
+  });
+
+  it.each([
+    ['a flow list', (n: number) => `a: ${'['.repeat(n)}${']'.repeat(n)}`],
+    ['block mappings', (n: number) => Array.from({ length: n }, (_, i) => `${' '.repeat(i)}k:`).join('\n') + ' x'],
+    ['block lists', (n: number) => 'a:\n' + Array.from({ length: n }, (_, i) => `${' '.repeat(2 * i)}- `).join('\n') + 'x'],
+    ['compact block lists', (n: number) => `a:\n${'- '.repeat(n)}x`],
+  ])('refuses %s nested too deeply with a plain message, at any depth', (_kind, yaml) => {
+    for (const depth of [101, 5000]) {
+      const result = parse('deep.md', `---\n${yaml(depth)}\n---\nbody\n`);
+      expect(result).toMatchObject({ ok: false, code: 'invalid_frontmatter' });
+      if (!result.ok) expect(result.message).toMatch(/^invalid frontmatter: it is nested too deeply \(more than 100 levels\)\./);
+    }
+    expect(parse('ok.md', `---\n${yaml(60)}\n---\nbody\n`)).toMatchObject({ ok: true });
+  });
+
   it('throws on a maxChunkChars that is not a positive integer, a caller mistake', () => {
     expect(() => parsePage('a.md', Buffer.from('x'), { maxChunkChars: 0 })).toThrow(RangeError);
     expect(() => parsePage('a.md', Buffer.from('x'), { maxChunkChars: 1.5 })).toThrow(RangeError);

@@ -30,10 +30,10 @@ describe('parsePage frontmatter and text normalisation', () => {
     expect(page.tags).toEqual([]);
   });
 
-  it('treats a leading --- that is never closed as a thematic break, not frontmatter', () => {
-    const page = parseOk('a.md', '---\nNo closing line here.\n');
+  it('treats a --- after an empty first line as a thematic break, not frontmatter', () => {
+    const page = parseOk('a.md', '\n---\nNo closing line here.\n');
     expect(page.frontmatter).toEqual({});
-    expect(page.body).toBe('---\nNo closing line here.\n');
+    expect(page.body).toBe('\n---\nNo closing line here.\n');
   });
 
   it('strips a leading BOM before looking for frontmatter', () => {

@@ -27,7 +27,19 @@ describe('slugFromPath', () => {
 
   it('drops empty segments', () => {
     expect(slugFromPath('/a//b/ ? /c.md')).toBe('a/b/c');
-    expect(slugFromPath('!!!.md')).toBe('');
+  });
+
+  it('names a file whose name leaves nothing by a hash of its path instead of an empty slug', () => {
+    const rocket = slugFromPath('🚀.md');
+    expect(rocket).toMatch(/^page-[0-9a-f]{8}$/);
+    expect(slugFromPath('🚀.md')).toBe(rocket);
+    expect(slugFromPath('🎉.md')).toMatch(/^page-[0-9a-f]{8}$/);
+    expect(slugFromPath('🎉.md')).not.toBe(rocket);
+    expect(slugFromPath('!!!.md')).toMatch(/^page-[0-9a-f]{8}$/);
+    expect(slugFromPath('ideas/🚀.md')).toMatch(/^ideas\/page-[0-9a-f]{8}$/);
+    expect(slugFromPath('ideas/🚀.md')).not.toBe(`ideas/${rocket}`);
+    expect(slugFromPath('a/..md')).toMatch(/^a\/page-[0-9a-f]{8}$/);
+    expect(slugFromPath('a/🚀 launch.md')).toBe('a/launch');
   });
 
   it('keeps Unicode letters, digits and combining marks', () => {
@@ -44,7 +56,7 @@ describe('slugFromPath', () => {
   });
 
   it('is idempotent', () => {
-    for (const path of ['Projects/Q3 Plan.md', 'a & b/c+d.md', 'Notizen/Über Straße.md']) {
+    for (const path of ['Projects/Q3 Plan.md', 'a & b/c+d.md', 'Notizen/Über Straße.md', 'x/🚀.md']) {
       const slug = slugFromPath(path);
       expect(slugFromPath(slug)).toBe(slug);
     }
