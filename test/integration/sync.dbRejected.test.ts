@@ -76,7 +76,14 @@ describe.each(backends())('pages the database refuses, on %s', (backend) => {
     const r = await sync(db, 'notes');
     expect(r.status).toBe('synced');
     expect(r.counts.failed).toBe(4);
-    expect(Object.keys(await failuresOf(db, 'notes'))).toEqual(['nul-nested.md', 'nul-title.md', 'surrogate-tag.md', 'surrogate.md']);
+    // Caught by the parser, naming the field, before the database sees it.
+    expect(await failuresOf(db, 'notes')).toEqual({
+      'nul-nested.md': 'invalid_frontmatter',
+      'nul-title.md': 'invalid_frontmatter',
+      'surrogate-tag.md': 'invalid_frontmatter',
+      'surrogate.md': 'invalid_frontmatter',
+    });
+    expect(r.failures.find((f) => f.path === 'nul-title.md')?.message).toMatch(/"title" contains a NUL/);
     expect(Object.keys(await pagesOf(db, 'notes'))).toEqual(['good.md']);
     expect(await bookmarkOf(db, 'notes')).toBe(head);
   });
