@@ -1,4 +1,5 @@
 import pLimit from 'p-limit';
+import { isConnectionError } from '../db/connectionErrors.js';
 import type { Queryable } from '../db/Db.js';
 import { clearFailures, recordFailures } from '../db/failuresQueries.js';
 import { deletePages, renamePages } from '../db/pagesQueries.js';
@@ -44,16 +45,24 @@ export async function applyPlan(ctx: RunContext, plan: Plan, target: string): Pr
 
 async function importAll(ctx: RunContext, plan: Plan): Promise<void> {
   const limit = pLimit(Math.max(1, ctx.workers));
+  // After a lost connection the remaining batches would fail the same way (or, once the server
+  // is back, keep importing for a run that has already failed): stop taking them.
+  let lost: unknown = null;
   const tasks = batches(plan.imports, importBatchSize).map((ops) =>
     limit(async () => {
       // Queued tasks start after an abort too: each checks the signal first.
       ctx.signal.throwIfAborted();
-      await importBatch(ctx, ops);
+      if (lost) throw lost;
+      await importBatch(ctx, ops).catch((err: unknown) => {
+        if (isConnectionError(err)) lost ??= err;
+        throw err;
+      });
     }),
   );
   const settled = await Promise.allSettled(tasks);
   const failure = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
   if (ctx.signal.aborted) throw ctx.signal.reason;
+  if (lost) throw lost;
   if (failure) throw failure.reason;
 }
 
