@@ -1,6 +1,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { readFileSync } from 'node:fs';
-import { BrainsyncError, ExitCode } from '../errors.js';
+import { isConnectionError } from '../db/connectionErrors.js';
+import { BrainsyncError, DbError, ExitCode, errorMessage } from '../errors.js';
 import { createLogger, printJson } from './output.js';
 import { registerInit } from './commands/init.js';
 import { registerSources } from './commands/sources.js';
@@ -40,7 +41,8 @@ export async function main(argv: string[]): Promise<number> {
   try {
     await program.parseAsync(argv, { from: 'user' });
     return outcome.code;
-  } catch (err) {
+  } catch (thrown) {
+    const err = describeConnectionLoss(thrown);
     const { code, message } = reportError(err, argv.includes('--debug'));
     // A machine reader asked for JSON: give it one document even when the command failed.
     if (argv.includes('--json') && message !== null) printJson({ exitCode: code, error: { code: errorCode(err), message } });
@@ -68,6 +70,18 @@ export function reportError(err: unknown, debug: boolean): { code: number; messa
   log.error(message);
   if (debug && e.stack) log.debug(e.stack);
   return { code: ExitCode.failed, message };
+}
+
+/**
+ * A driver error for a lost database connection that reached the edge (sync words its own per
+ * source) gets a message that says what happened and what to do, instead of "unexpected failure".
+ */
+export function describeConnectionLoss(err: unknown): unknown {
+  if (err instanceof BrainsyncError || !isConnectionError(err)) return err;
+  return new DbError(
+    `lost the connection to the database: ${errorMessage(err).replace(/\.$/, '')}. Check that the database server is up, then run the command again.`,
+    { cause: err },
+  );
 }
 
 function errorCode(err: unknown): string {

@@ -1,3 +1,4 @@
+import { isConnectionError } from '../db/connectionErrors.js';
 import type { Queryable } from '../db/Db.js';
 import { isDataError } from '../db/dataErrors.js';
 import { clearFailures, recordFailures } from '../db/failuresQueries.js';
@@ -58,6 +59,8 @@ async function paced<T>(
   let next = 0;
   let failed = false;
   const loop = async () => {
+    // After a failure (a lost connection, say) the other workers start no new batch: they
+    // would fail the same way, or keep importing for a run that has already failed.
     while (next < items.length && !failed) {
       ctx.signal.throwIfAborted();
       const size = pacer.nextSize();
@@ -75,9 +78,11 @@ async function paced<T>(
     }
   };
   const settled = await Promise.allSettled(Array.from({ length: Math.max(1, workers) }, loop));
-  const failure = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
-  if (failure && ctx.signal.aborted) throw ctx.signal.reason;
-  if (failure) throw failure.reason;
+  const failures = settled.flatMap((s) => (s.status === 'rejected' ? [s.reason as unknown] : []));
+  if (failures.length > 0 && ctx.signal.aborted) throw ctx.signal.reason;
+  // A lost connection is the cause to report; other batches then failed only because of it.
+  const failure = failures.find(isConnectionError) ?? failures[0];
+  if (failure !== undefined) throw failure;
 }
 
 async function applyRenames(ctx: RunContext, renames: RenameOp[]): Promise<void> {

