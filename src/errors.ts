@@ -8,6 +8,8 @@ export const ExitCode = {
   usage: 2,
   filesFailed: 3,
   temporary: 75,
+  // 128 + the signal's number, as a shell reports a process that a signal ended.
+  sighup: 129,
   sigint: 130,
   sigterm: 143,
 } as const;
