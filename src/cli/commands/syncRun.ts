@@ -8,7 +8,7 @@ import { NotFoundError } from '../../errors.js';
 import { breakLock, type BreakVerdict } from '../../locks/breakLock.js';
 import { lockSettingsForTtl, releaseHeldLocks } from '../../locks/sourceLock.js';
 import { mirrorsDir, type CliContext } from '../context.js';
-import { printJson } from '../output.js';
+import { printJson, waveStamp } from '../output.js';
 import { signalExitCode, watchProcessSignals } from '../signals.js';
 import { createSyncReporter } from '../syncReport.js';
 
@@ -54,7 +54,7 @@ export async function runSync(ctx: CliContext, flags: SyncFlags): Promise<number
     const code = results.length === 0 && stop.received() ? signalExitCode(stop.received()!) : worstExitCode(results);
     // Printed while our signal handlers are still installed: a SIGTERM from cron's timeout
     // arriving now must not kill the process between its results and their printing.
-    if (ctx.json) printJson({ exitCode: code, ...(flags.breakLock ? { locks: verdicts } : {}), sources: results });
+    if (ctx.json) printJson({ exitCode: code, ...waveStamp(), ...(flags.breakLock ? { locks: verdicts } : {}), sources: results });
     return code;
   } finally {
     stop.dispose();
