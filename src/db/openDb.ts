@@ -14,6 +14,10 @@ export interface OpenDbOptions {
   command?: string;
   /** Load pgvector into an embedded brain (init does; commands that never touch vectors leave it out). */
   vector?: boolean;
+  /** --force-break-lock: take over a PGLite directory lock whose holder missed two heartbeats, whatever its pid says. */
+  forceDirLock?: boolean;
+  /** Told, in words, when a dead or silent holder's PGLite directory lock was taken over. */
+  onDirLockTakeOver?: (message: string) => void;
 }
 
 /** Opens the brain. Drivers are imported lazily so a command only loads the one it needs. */
@@ -41,7 +45,10 @@ async function openPglite(target: Extract<DbTarget, { kind: 'pglite' }>, opts: O
     throw new NotFoundError(`no brain at ${target.dir}. Create one with \`brainsync init\`, or pass --db DIR|URL.`);
   }
   await mkdir(dirname(target.dir), { recursive: true });
-  const lock = await acquireDirLock(target.dir, opts.command ?? 'brainsync');
+  const lock = await acquireDirLock(target.dir, opts.command ?? 'brainsync', {
+    force: opts.forceDirLock,
+    onTakeOver: opts.onDirLockTakeOver,
+  });
   try {
     const { openPgliteDb } = await import('./pgliteDb.js');
     const db = await openPgliteDb(target.dir, opts.vector ?? false);

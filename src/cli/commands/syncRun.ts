@@ -32,7 +32,11 @@ export async function runSync(ctx: CliContext, flags: SyncFlags): Promise<number
   let verdicts: BreakVerdict[] = [];
   try {
     const opening = performance.now();
-    const db = await ctx.openBrain({ maxConnections: flags.maxSources * (flags.workers + 1) + 2, vector: false });
+    const db = await ctx.openBrain({
+      maxConnections: flags.maxSources * (flags.workers + 1) + 2,
+      vector: false,
+      forceDirLock: flags.breakLock === 'force',
+    });
     ctx.log.debug(`opened ${ctx.target.display} in ${Math.round(performance.now() - opening)} ms (${Math.round(performance.now())} ms since start)`);
     try {
       const names = await resolveNames(db, flags);
