@@ -40,6 +40,11 @@ export class NotFoundError extends BrainsyncError {
   override readonly exitCode = ExitCode.usage;
 }
 
+/** A directory brainsync must create or write cannot be (permissions, a read-only file system). */
+export class FileSystemError extends BrainsyncError {
+  override readonly code = 'filesystem';
+}
+
 export class DbError extends BrainsyncError {
   override readonly code = 'db';
 }
