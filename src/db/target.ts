@@ -26,14 +26,13 @@ const postgresUrl = /^postgres(ql)?:\/\//i;
 
 /** --db > BRAINSYNC_DATABASE_URL > DATABASE_URL > the default PGLite directory. */
 export function resolveDbTarget({ flag, env }: DbTargetInputs): DbTarget {
-  const chosen: [string, DbSetting] | undefined = nonEmpty(flag)
-    ? [flag!, '--db']
-    : nonEmpty(env.BRAINSYNC_DATABASE_URL)
-      ? [env.BRAINSYNC_DATABASE_URL!, 'BRAINSYNC_DATABASE_URL']
-      : nonEmpty(env.DATABASE_URL)
-        ? [env.DATABASE_URL!, 'DATABASE_URL']
-        : undefined;
-  const [value, from] = chosen ?? [join(brainsyncHome(env), 'brain'), homeSetting(env)];
+  const given: Array<[string | undefined, DbSetting]> = [
+    [flag, '--db'],
+    [env.BRAINSYNC_DATABASE_URL, 'BRAINSYNC_DATABASE_URL'],
+    [env.DATABASE_URL, 'DATABASE_URL'],
+  ];
+  const chosen = given.find(([v]) => nonEmpty(v));
+  const [value, from]: [string, DbSetting] = chosen ? [chosen[0]!, chosen[1]] : [join(brainsyncHome(env), 'brain'), homeSetting(env)];
   if (postgresUrl.test(value)) return { kind: 'postgres', url: value, display: redactCredentials(value) };
   const dir = resolve(value);
   return { kind: 'pglite', dir, display: dir, from };
