@@ -8,6 +8,8 @@ export const ExitCode = {
   usage: 2,
   filesFailed: 3,
   temporary: 75,
+  // 128 + the signal's number, as a shell reports a process that a signal ended.
+  sighup: 129,
   sigint: 130,
   sigterm: 143,
 } as const;
@@ -36,6 +38,11 @@ export class ConfigError extends BrainsyncError {
 export class NotFoundError extends BrainsyncError {
   override readonly code = 'not_found';
   override readonly exitCode = ExitCode.usage;
+}
+
+/** A directory brainsync must create or write cannot be (permissions, a read-only file system). */
+export class FileSystemError extends BrainsyncError {
+  override readonly code = 'filesystem';
 }
 
 export class DbError extends BrainsyncError {

@@ -74,9 +74,14 @@ describe('the cron reproducer', () => {
     const runnable = command
       .replace('/srv/brainsync', resolve('.'))
       .replaceAll('/var/log/', `${work}/`);
-    const r = spawnSync('sh', ['-c', runnable], { env, encoding: 'utf8' });
-    expect(r.status, readFileSync(join(work, 'brainsync.log'), 'utf8')).toBe(0);
-    const doc = JSON.parse(readFileSync(join(work, 'brainsync.json'), 'utf8')) as { sources: { status: string }[] };
-    expect(doc.sources[0].status).toBe('synced');
+    // Two waves append to one log: it must read as JSON Lines, one dated document per wave.
+    for (let wave = 0; wave < 2; wave++) {
+      const r = spawnSync('sh', ['-c', runnable], { env, encoding: 'utf8' });
+      expect(r.status, readFileSync(join(work, 'brainsync.log'), 'utf8')).toBe(0);
+    }
+    const lines = readFileSync(join(work, 'brainsync.json'), 'utf8').trimEnd().split('\n');
+    const docs = lines.map((l) => JSON.parse(l) as { startedAt: string; finishedAt: string; version: string; sources: { status: string }[] });
+    expect(docs.map((d) => d.sources[0].status)).toEqual(['synced', 'up_to_date']);
+    for (const d of docs) expect(Date.parse(d.finishedAt)).toBeGreaterThanOrEqual(Date.parse(d.startedAt));
   });
 });

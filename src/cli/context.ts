@@ -14,6 +14,14 @@ export interface GlobalOptions {
   quiet?: boolean;
 }
 
+export interface BrainOpenOptions {
+  create?: boolean;
+  maxConnections?: number;
+  vector?: boolean;
+  /** sync --force-break-lock: also take over a silent holder's PGLite directory lock. */
+  forceDirLock?: boolean;
+}
+
 export interface CliContext {
   target: DbTarget;
   json: boolean;
@@ -21,7 +29,7 @@ export interface CliContext {
   log: Logger;
   /** The command line, shown to another process that finds the brain busy. */
   commandLine: string;
-  openBrain(opts?: { create?: boolean; maxConnections?: number; vector?: boolean }): Promise<Db>;
+  openBrain(opts?: BrainOpenOptions): Promise<Db>;
 }
 
 export function contextFrom(cmd: Command): CliContext {
@@ -29,15 +37,17 @@ export function contextFrom(cmd: Command): CliContext {
   const target = dbTargetFromEnv(g.db);
   // Shown in lock rows and to other processes: never with a password from a --db URL.
   const commandLine = ['brainsync', ...process.argv.slice(2).map(redactCredentials)].join(' ');
+  const log = createLogger({ quiet: Boolean(g.quiet), debug: Boolean(g.debug) });
   return {
     target,
     json: Boolean(g.json),
     debug: Boolean(g.debug),
-    log: createLogger({ quiet: Boolean(g.quiet), debug: Boolean(g.debug) }),
+    log,
     commandLine,
     async openBrain(opts = {}) {
       const { openBrain } = await import('../db/openBrain.js');
-      return openBrain(target, { ...opts, command: commandLine });
+      // A taken-over lock means a brainsync died holding the brain: worth a line in the cron log.
+      return openBrain(target, { ...opts, command: commandLine, onDirLockTakeOver: (m) => log.warn(m) });
     },
   };
 }
@@ -46,7 +56,7 @@ export function contextFrom(cmd: Command): CliContext {
 export async function withBrain<T>(
   ctx: CliContext,
   fn: (db: Db) => Promise<T>,
-  opts?: { create?: boolean; maxConnections?: number; vector?: boolean },
+  opts?: BrainOpenOptions,
 ): Promise<T> {
   const db = await ctx.openBrain(opts);
   try {

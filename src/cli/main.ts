@@ -1,15 +1,13 @@
 import { Command, CommanderError, Option } from 'commander';
-import { readFileSync } from 'node:fs';
 import { isConnectionError } from '../db/connectionErrors.js';
 import { BrainsyncError, DbError, ExitCode, errorMessage } from '../errors.js';
-import { createLogger, printJson } from './output.js';
+import { createLogger, printJson, tolerateClosedOutput, waveStamp } from './output.js';
+import { version } from './version.js';
 import { registerInit } from './commands/init.js';
 import { registerSources } from './commands/sources.js';
 import { registerSync } from './commands/sync.js';
 import { registerPages } from './commands/pages.js';
 import { registerLocks } from './commands/locks.js';
-
-const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
 /** Where an action leaves its exit code (the worst of its results). */
 export interface Outcome {
@@ -19,7 +17,7 @@ export interface Outcome {
 export function buildProgram(outcome: Outcome): Command {
   const program = new Command('brainsync')
     .description('Mirror git repositories of markdown notes into one database, safely from cron.')
-    .version(pkg.version, '-V, --version', 'print the version and exit')
+    .version(version, '-V, --version', 'print the version and exit')
     .addOption(new Option('--db <url|dir>', 'the brain: a postgres:// URL or a PGLite directory (env: BRAINSYNC_DATABASE_URL)'))
     .option('--json', 'print machine-readable JSON on stdout')
     .option('--debug', 'print debugging detail and error stacks')
@@ -36,6 +34,7 @@ export function buildProgram(outcome: Outcome): Command {
 
 /** Runs the CLI and returns the exit code. The one place errors become exit codes. */
 export async function main(argv: string[]): Promise<number> {
+  tolerateClosedOutput();
   const outcome: Outcome = { code: ExitCode.ok };
   const program = buildProgram(outcome);
   try {
@@ -45,7 +44,9 @@ export async function main(argv: string[]): Promise<number> {
     const err = describeConnectionLoss(thrown);
     const { code, message } = reportError(err, argv.includes('--debug'));
     // A machine reader asked for JSON: give it one document even when the command failed.
-    if (argv.includes('--json') && message !== null) printJson({ exitCode: code, error: { code: errorCode(err), message } });
+    if (argv.includes('--json') && message !== null) {
+      printJson({ exitCode: code, ...waveStamp(), error: { code: errorCode(err), message } });
+    }
     return code;
   }
 }

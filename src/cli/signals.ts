@@ -1,4 +1,5 @@
 import { RunStopped } from '../core/abort.js';
+import { ExitCode } from '../errors.js';
 
 export interface ProcessStop {
   signal: AbortSignal;
@@ -32,7 +33,7 @@ export function watchProcessSignals(onSecond: (sig: NodeJS.Signals) => Promise<v
       return;
     }
     if (Date.now() - firstAt < repeatGraceMs) return;
-    const code = sig === 'SIGINT' ? 130 : 143;
+    const code = signalExitCode(sig);
     const bail = setTimeout(() => process.exit(code), 2000);
     void onSecond(sig).finally(() => {
       clearTimeout(bail);
@@ -45,4 +46,11 @@ export function watchProcessSignals(onSecond: (sig: NodeJS.Signals) => Promise<v
     received: () => first,
     dispose: () => stopSignals.forEach((s) => process.removeListener(s, handler)),
   };
+}
+
+/** The conventional exit code of a command a signal interrupted before it had any result. */
+export function signalExitCode(sig: NodeJS.Signals): number {
+  if (sig === 'SIGHUP') return ExitCode.sighup;
+  if (sig === 'SIGINT') return ExitCode.sigint;
+  return ExitCode.sigterm;
 }

@@ -4,7 +4,7 @@ import type { Db } from '../db/Db.js';
 import { findSource, insertSource, type SourceRow } from '../db/sourcesQueries.js';
 import { branchExists, currentBranch, isGitRepository, lsRemoteBranches } from '../git/repoInfo.js';
 import { runGit } from '../git/runGit.js';
-import { isCloneUrl, localRepoPath, normaliseSubdir, validateSourceName } from './sourceSpec.js';
+import { isCloneUrl, localRepoPath, normaliseSubdir, validateBranchName, validateSourceName } from './sourceSpec.js';
 
 export interface AddSourceInput {
   name: string;
@@ -21,6 +21,7 @@ export interface AddSourceInput {
 export async function addSource(db: Db, input: AddSourceInput): Promise<SourceRow> {
   const name = validateSourceName(input.name);
   const subdir = normaliseSubdir(input.subdir);
+  if (input.branch !== undefined) validateBranchName(input.branch);
   if (await findSource(db, name)) {
     throw new ConfigError(
       `a source named "${name}" already exists. Pick another name, or remove it first with \`brainsync sources remove ${name} --yes\`.`,

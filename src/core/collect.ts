@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import type { SourceRow } from '../db/sourcesQueries.js';
+import { directoryError } from '../directoryError.js';
 import { GitFailure, errorMessage } from '../errors.js';
 import { redactCredentials } from '../redact.js';
 import { GitError } from '../git/GitError.js';
@@ -32,8 +33,15 @@ export async function collect(source: SourceRow, opts: CollectOptions): Promise<
   } catch (err) {
     if (opts.signal.aborted) throw opts.signal.reason;
     if (err instanceof GitError) throw new GitFailure(gitAdvice(source, err), { cause: err });
+    if (source.repoKind === 'remote') throw (await mirrorError(err, source, opts.reposDir)) ?? err;
     throw err;
   }
+}
+
+/** The mirror of a clone-URL source lives in brainsync's data directory, which may be unusable. */
+function mirrorError(err: unknown, source: SourceRow, reposDir: string) {
+  const advice = 'point BRAINSYNC_HOME (where brainsync keeps its mirrors of clone-URL sources) at a directory this user can write';
+  return directoryError(err, join(reposDir, source.name), `source "${source.name}": brainsync's mirror`, advice);
 }
 
 async function collectRemote(source: SourceRow, opts: CollectOptions): Promise<Collected> {

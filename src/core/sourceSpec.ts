@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { ConfigError } from '../errors.js';
+import { branchNameProblem } from '../git/assertSafeArg.js';
 import { normalizeSubdir } from '../git/normalizeSubdir.js';
 
 const namePattern = /^[a-z0-9][a-z0-9._-]*$/;
@@ -18,6 +19,20 @@ export function validateSourceName(name: string): string {
     );
   }
   return name;
+}
+
+/**
+ * A --branch value must be a branch name git accepts (`git check-ref-format --branch`): it is
+ * pasted into refspecs and git command lines, where "-x" would be an option.
+ */
+export function validateBranchName(branch: string): string {
+  const problem = branchNameProblem(branch);
+  if (!problem) return branch;
+  throw new ConfigError(
+    `--branch ${JSON.stringify(branch)} is not a valid branch name: ${problem}. A branch name (git check-ref-format --branch) ` +
+      'may not start with "-", contain "..", "//", "@{", spaces, control characters or any of ~ ^ : ? * [ \\, ' +
+      'end with "/" or ".", or have a part that starts with "." or ends with ".lock"; for example "main" or "team/notes".',
+  );
 }
 
 // scheme://… (https, ssh, git, file) or scp-like user@host:path

@@ -101,7 +101,13 @@ async function runLocked(
   const name = source.name;
   let t = performance.now();
   emit({ type: 'phase', source: name, phase: 'pull' });
-  const collected = await collect(source, { fetch: opts.pull, pull: opts.pull && !opts.dryRun, reposDir: opts.reposDir, signal });
+  let collected: Collected;
+  try {
+    collected = await collect(source, { fetch: opts.pull, pull: opts.pull && !opts.dryRun, reposDir: opts.reposDir, signal });
+  } finally {
+    // Also when the pull is stopped or fails: the time it took is what the report must show.
+    result.timings.pullMs = Math.round(performance.now() - t);
+  }
   result.target = collected.target;
   result.pull = collected.pull;
   if (collected.pull === 'not_fast_forward') {
@@ -112,7 +118,6 @@ async function runLocked(
         'syncing the local branch as it is. Reconcile it with git to get the upstream changes.',
     });
   }
-  result.timings.pullMs = Math.round(performance.now() - t);
   if (isUpToDate(source, collected, opts)) {
     result.status = 'up_to_date';
     return;

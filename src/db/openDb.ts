@@ -1,9 +1,13 @@
-import { mkdir, readdir } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, mkdir, readdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { directoryError } from '../directoryError.js';
 import { DbError, NotFoundError, errorMessage } from '../errors.js';
-import { acquireDirLock } from '../locks/dirLock.js';
+import { acquireDirLock, type DirLock } from '../locks/dirLock.js';
 import type { Db } from './Db.js';
-import type { DbTarget } from './target.js';
+import { brainParentName, moveBrainAdvice, type DbTarget } from './target.js';
+
+type PgliteTarget = Extract<DbTarget, { kind: 'pglite' }>;
 
 export interface OpenDbOptions {
   /** Create an empty brain when none exists (init); otherwise a missing brain is an error. */
@@ -14,6 +18,10 @@ export interface OpenDbOptions {
   command?: string;
   /** Load pgvector into an embedded brain (init does; commands that never touch vectors leave it out). */
   vector?: boolean;
+  /** --force-break-lock: take over a PGLite directory lock whose holder missed two heartbeats, whatever its pid says. */
+  forceDirLock?: boolean;
+  /** Told, in words, when a dead or silent holder's PGLite directory lock was taken over. */
+  onDirLockTakeOver?: (message: string) => void;
 }
 
 /** Opens the brain. Drivers are imported lazily so a command only loads the one it needs. */
@@ -35,13 +43,14 @@ async function openPostgres(target: Extract<DbTarget, { kind: 'postgres' }>, opt
   }
 }
 
-async function openPglite(target: Extract<DbTarget, { kind: 'pglite' }>, opts: OpenDbOptions): Promise<Db> {
-  const exists = await brainDirExists(target.dir);
+async function openPglite(target: PgliteTarget, opts: OpenDbOptions): Promise<Db> {
+  const exists = await brainDirExists(target);
   if (!exists && !opts.create) {
     throw new NotFoundError(`no brain at ${target.dir}. Create one with \`brainsync init\`, or pass --db DIR|URL.`);
   }
-  await mkdir(dirname(target.dir), { recursive: true });
-  const lock = await acquireDirLock(target.dir, opts.command ?? 'brainsync');
+  // PGLite writes to its directory on every open, reads included: say so before it fails obscurely.
+  if (exists) await access(target.dir, constants.W_OK).catch((err: unknown) => throwUnwritableBrain(err, target));
+  const lock = await lockBrainDir(target, opts);
   try {
     const { openPgliteDb } = await import('./pgliteDb.js');
     const db = await openPgliteDb(target.dir, opts.vector ?? false);
@@ -58,16 +67,36 @@ async function openPglite(target: Extract<DbTarget, { kind: 'pglite' }>, opts: O
     await lock.release();
     throw new DbError(
       `could not open the PGLite brain at ${target.dir}: ${errorMessage(err)}. ` +
-        'Check that the directory is a brainsync brain and is readable.',
+        'Check that the directory is a brainsync brain and that the user running brainsync can read and write everything in it.',
       { cause: err },
     );
   }
 }
 
-async function brainDirExists(dir: string): Promise<boolean> {
+/** Creates the brain's parent directory and takes the directory lock (a file next to the brain). */
+async function lockBrainDir(target: PgliteTarget, opts: OpenDbOptions): Promise<DirLock> {
+  const parent = dirname(target.dir);
   try {
-    return (await readdir(dir)).includes('PG_VERSION');
-  } catch {
-    return false;
+    await mkdir(parent, { recursive: true });
+    return await acquireDirLock(target.dir, opts.command ?? 'brainsync', {
+      force: opts.forceDirLock,
+      onTakeOver: opts.onDirLockTakeOver,
+    });
+  } catch (err) {
+    throw (await directoryError(err, parent, brainParentName(target.from), moveBrainAdvice(target.from))) ?? err;
+  }
+}
+
+async function throwUnwritableBrain(err: unknown, target: PgliteTarget): Promise<never> {
+  const advice = 'run brainsync as the user that owns it (brainsync writes to a PGLite brain on every command, reads included)';
+  throw (await directoryError(err, target.dir, 'the PGLite brain', advice)) ?? err;
+}
+
+async function brainDirExists(target: PgliteTarget): Promise<boolean> {
+  try {
+    return (await readdir(target.dir)).includes('PG_VERSION');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw (await directoryError(err, target.dir, 'the brain directory', moveBrainAdvice(target.from))) ?? err;
   }
 }

@@ -2,9 +2,12 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { redactCredentials } from '../redact.js';
 
+/** The setting a brain's location came from, named when that location is unusable. */
+export type DbSetting = '--db' | 'BRAINSYNC_DATABASE_URL' | 'DATABASE_URL' | 'BRAINSYNC_HOME' | 'XDG_DATA_HOME' | 'HOME';
+
 export type DbTarget =
   | { kind: 'postgres'; url: string; display: string }
-  | { kind: 'pglite'; dir: string; display: string };
+  | { kind: 'pglite'; dir: string; display: string; from?: DbSetting };
 
 export interface DbTargetInputs {
   /** The --db flag. */
@@ -23,11 +26,43 @@ const postgresUrl = /^postgres(ql)?:\/\//i;
 
 /** --db > BRAINSYNC_DATABASE_URL > DATABASE_URL > the default PGLite directory. */
 export function resolveDbTarget({ flag, env }: DbTargetInputs): DbTarget {
-  const chosen = nonEmpty(flag) ?? nonEmpty(env.BRAINSYNC_DATABASE_URL) ?? nonEmpty(env.DATABASE_URL);
-  const value = chosen ?? join(brainsyncHome(env), 'brain');
+  const given: Array<[string | undefined, DbSetting]> = [
+    [flag, '--db'],
+    [env.BRAINSYNC_DATABASE_URL, 'BRAINSYNC_DATABASE_URL'],
+    [env.DATABASE_URL, 'DATABASE_URL'],
+  ];
+  const chosen = given.find(([v]) => nonEmpty(v));
+  const [value, from]: [string, DbSetting] = chosen ? [chosen[0]!, chosen[1]] : [join(brainsyncHome(env), 'brain'), homeSetting(env)];
   if (postgresUrl.test(value)) return { kind: 'postgres', url: value, display: redactCredentials(value) };
   const dir = resolve(value);
-  return { kind: 'pglite', dir, display: dir };
+  return { kind: 'pglite', dir, display: dir, from };
+}
+
+/** Which setting placed brainsync's data directory. */
+export function homeSetting(env: DbTargetInputs['env']): DbSetting {
+  return nonEmpty(env.BRAINSYNC_HOME) ? 'BRAINSYNC_HOME' : nonEmpty(env.XDG_DATA_HOME) ? 'XDG_DATA_HOME' : 'HOME';
+}
+
+/** How messages name the directory that holds a PGLite brain. */
+export function brainParentName(from: DbSetting | undefined): string {
+  if (from === 'BRAINSYNC_HOME' || from === 'XDG_DATA_HOME') return `brainsync's data directory (from ${from})`;
+  if (from === undefined || from === 'HOME') return "brainsync's data directory";
+  return "the brain's parent directory";
+}
+
+/** What to change so that a PGLite brain lands in a usable directory, as a clause ("pass --db …"). */
+export function moveBrainAdvice(from: DbSetting | undefined): string {
+  switch (from) {
+    case '--db':
+      return 'pass --db a directory this user can write';
+    case 'BRAINSYNC_DATABASE_URL':
+    case 'DATABASE_URL':
+      return `set ${from} to a directory this user can write (or a postgres:// URL)`;
+    case 'XDG_DATA_HOME':
+      return 'point BRAINSYNC_HOME (or XDG_DATA_HOME) at a directory this user can write, or pass --db DIR';
+    default:
+      return 'point BRAINSYNC_HOME at a directory this user can write, or pass --db DIR';
+  }
 }
 
 /** ${BRAINSYNC_HOME:-$XDG_DATA_HOME/brainsync}, falling back to ~/.local/share/brainsync. */

@@ -1,6 +1,7 @@
 import { mkdir, readdir, stat } from 'node:fs/promises';
 import { assertBranchName, assertSafeArg } from './assertSafeArg.js';
 import { GitError, gitFailure } from './GitError.js';
+import { removeFetchTemps } from './removeFetchTemps.js';
 import { currentBranch, isGitRepository, type GitOptions } from './repoInfo.js';
 import { runGit, runGitResult } from './runGit.js';
 
@@ -17,6 +18,8 @@ export interface CloneMirrorResult {
  * fetched into, and its origin URL updated); anything else is refused, never overwritten.
  * It is `init` + `fetch` rather than `git clone` so that a clone killed halfway leaves a
  * repository the next run resumes, instead of a half-filled directory it must refuse.
+ * The caller has `dir` to itself (it holds the source's lock), so what an interrupted fetch
+ * left there (`objects/pack/tmp_pack_*`) is removed before fetching again.
  */
 export async function cloneMirror(url: string, dir: string, branch: string, opts: GitOptions = {}): Promise<CloneMirrorResult> {
   const args = ['clone', url, dir];
@@ -30,6 +33,8 @@ export async function cloneMirror(url: string, dir: string, branch: string, opts
   if (!isRepo) {
     await mkdir(dir, { recursive: true });
     await runGit(dir, ['init', '--bare', '--quiet'], opts);
+  } else {
+    await removeFetchTemps(dir);
   }
   await runGit(dir, ['config', 'remote.origin.url', url], opts);
   const commit = await fetchBranch(dir, branch, opts);

@@ -26,14 +26,30 @@ export interface DirLock {
 }
 
 const heartbeatMs = 10_000;
-/** A holder on another host that has not touched the file for this long is gone. */
+/**
+ * A holder that has not touched the file for this long is gone, whatever its pid says: after
+ * a kill -9 the pid is eventually reused by an unrelated process, which must not keep the
+ * brain locked (the same dead-pid-or-no-heartbeat rule as source locks).
+ */
 const staleMs = 60_000;
+/**
+ * --force-break-lock takes over a holder that has missed two heartbeats, live pid or not. One
+ * that beat more recently is running: two processes in one PGLite directory corrupt it.
+ */
+const forceStaleMs = 2 * heartbeatMs;
+
+export interface DirLockOptions {
+  /** --force-break-lock: a holder two heartbeats silent is gone, whatever its pid says. */
+  force?: boolean;
+  /** Told, in words, whose lock was taken over and why. */
+  onTakeOver?: (message: string) => void;
+}
 
 export function dirLockPath(dir: string): string {
   return `${dir.replace(/\/+$/, '')}.lock`;
 }
 
-export async function acquireDirLock(dir: string, command: string): Promise<DirLock> {
+export async function acquireDirLock(dir: string, command: string, opts: DirLockOptions = {}): Promise<DirLock> {
   const path = dirLockPath(dir);
   const holder: DirLockHolder = {
     pid: process.pid,
@@ -46,8 +62,12 @@ export async function acquireDirLock(dir: string, command: string): Promise<DirL
     if (await tryCreate(path, holder)) return startHeartbeat(path, holder);
     const current = await readHolder(path);
     if (current === 'missing') continue;
-    if (await holderAlive(path, current)) throw busy(dir, current);
-    await takeOver(path, current);
+    const ageMs = await heartbeatAgeMs(path);
+    const why = goneBecause(current, ageMs, opts.force ?? false);
+    if (why === null) throw busy(dir, current, ageMs ?? 0, opts.force ?? false);
+    if (await takeOver(path, current)) {
+      opts.onTakeOver?.(`${opts.force ? 'broke' : 'took over'} the lock on the brain at ${dir}, held by ${describe(current)}: ${why}`);
+    }
   }
   throw new LockBusyError(`could not lock the brain at ${dir}: another process keeps taking it. Try again.`);
 }
@@ -75,31 +95,39 @@ async function readHolder(path: string): Promise<DirLockHolder | 'missing' | nul
   }
 }
 
-async function holderAlive(path: string, holder: DirLockHolder | null): Promise<boolean> {
-  if (holder && holder.host === hostname()) return processAlive(holder.pid);
+/** Milliseconds since the holder last touched the lock file; null when the file is gone. */
+async function heartbeatAgeMs(path: string): Promise<number | null> {
   try {
-    const { mtimeMs } = await stat(path);
-    return Date.now() - mtimeMs < staleMs;
+    return Math.max(0, Date.now() - (await stat(path)).mtimeMs);
   } catch {
-    return false;
+    return null;
   }
+}
+
+/** Why the holder is gone (a dead pid here, or no heartbeat for long enough), or null when it may be alive. */
+function goneBecause(holder: DirLockHolder | null, ageMs: number | null, force: boolean): string | null {
+  if (ageMs === null) return 'its lock file was removed';
+  if (holder && holder.host === hostname() && !processAlive(holder.pid)) return `its pid ${holder.pid} on this host is gone`;
+  if (ageMs >= (force ? forceStaleMs : staleMs)) return `no heartbeat for ${Math.round(ageMs / 1000)}s, whatever its pid says`;
+  return null;
 }
 
 /**
  * Moves the stale file aside rather than deleting it, then checks that what moved is the file
  * judged stale: if a racing process had already replaced it with a live lock, put that back.
  */
-async function takeOver(path: string, stale: DirLockHolder | null): Promise<void> {
+async function takeOver(path: string, stale: DirLockHolder | null): Promise<boolean> {
   const aside = `${path}.stale-${process.pid}-${randomBytes(4).toString('hex')}`;
   try {
     await rename(path, aside);
   } catch {
-    return;
+    return false;
   }
   const moved = await readHolder(aside);
   const same = moved === null || moved === 'missing' ? stale === null : moved.token === stale?.token;
   if (!same) await link(aside, path).catch(() => {});
   await unlink(aside).catch(() => {});
+  return same;
 }
 
 function startHeartbeat(path: string, holder: DirLockHolder): DirLock {
@@ -132,12 +160,17 @@ function releaseSync(path: string, token: string): void {
   }
 }
 
-function busy(dir: string, holder: DirLockHolder | null): LockBusyError {
-  const who = holder
-    ? `pid ${holder.pid} on ${holder.host} (${holder.command || 'brainsync'}) since ${holder.since}`
-    : 'another process';
-  return new LockBusyError(
-    `the brain at ${dir} is in use by ${who}. PGLite allows one process at a time: ` +
-      'wait for it to finish (cron: the next wave will retry), or use Postgres for concurrent runs.',
-  );
+function describe(holder: DirLockHolder | null): string {
+  return holder ? `pid ${holder.pid} on ${holder.host} (${holder.command || 'brainsync'}) since ${holder.since}` : 'another process';
+}
+
+function busy(dir: string, holder: DirLockHolder | null, ageMs: number, force: boolean): LockBusyError {
+  const beat = `last heartbeat ${Math.round(ageMs / 1000)}s ago`;
+  const advice = force
+    ? `--force-break-lock leaves it: its holder beat within the last ${forceStaleMs / 1000}s, so it is running, ` +
+      'and two processes in one PGLite directory would corrupt it. Wait for it to finish.'
+    : 'Wait for it to finish (cron: the next wave will retry), or use Postgres for concurrent runs. ' +
+      `If that process is gone, the lock is taken over once it has had no heartbeat for ${staleMs / 1000}s ` +
+      `(${forceStaleMs / 1000}s with sync --force-break-lock).`;
+  return new LockBusyError(`the brain at ${dir} is in use by ${describe(holder)}, ${beat}. PGLite allows one process at a time. ${advice}`);
 }

@@ -47,6 +47,8 @@ export interface CliOptions {
   /** Extra environment for the CLI (and for the git it starts). */
   env?: Record<string, string>;
   cwd?: string;
+  /** Run the CLI as this user and group (tests running as root use it to meet real permissions). */
+  user?: { uid: number; gid: number };
 }
 
 const running = new Set<CliProcess>();
@@ -89,6 +91,7 @@ export async function startCli(args: string[], opts: CliOptions = {}): Promise<C
     cwd: opts.cwd ?? repoRoot,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
+    ...(opts.user ? { uid: opts.user.uid, gid: opts.user.gid } : {}),
   });
   let out = '';
   let err = '';

@@ -10,6 +10,7 @@ const version = (JSON.parse(readFileSync(new URL('../../package.json', import.me
 function expectUsage(r: CliResult, message: RegExp): void {
   expect(r.code, describeRun(r)).toBe(2);
   expect(r.stderr).toMatch(message);
+  expect(r.stderr).not.toMatch(/unexpected failure/);
   // A usage error is one short message, never a stack trace.
   expect(r.stderr).not.toMatch(/\n\s+at .+\(.+:\d+:\d+\)/);
 }
@@ -56,6 +57,10 @@ describe('the CLI surface', () => {
       [['sources', 'add', 'other', repo.dir, '--branch', 'no-such-branch'], /branch "no-such-branch" does not exist in .*Check the name with `git -C/],
       [['sources', 'add', 'notes', repo.dir], /a source named "notes" already exists\. Pick another name, or remove it first/],
       [['sources', 'add', 'other', repo.dir, '--no-such-flag'], /unknown option '--no-such-flag'[\s\S]*--help/],
+      // An invalid branch name is the user's to fix, never an "unexpected failure".
+      [['sources', 'add', 'other', repo.dir, '--branch', '--upload-pack=touch /tmp/brainsync-pwned'], /--branch "--upload-pack=touch \/tmp\/brainsync-pwned" is not a valid branch name: it starts with "-"\. A branch name \(git check-ref-format --branch\)/],
+      [['sources', 'add', 'other', repo.dir, '--branch', '-x'], /--branch "-x" is not a valid branch name: it starts with "-"/],
+      [['sources', 'add', 'other', repo.dir, '--branch', 'main..x'], /--branch "main\.\.x" is not a valid branch name: it contains "\.\."[^\n]*for example "main"/],
     ];
     // One process at a time on a PGLite brain.
     for (const [args, message] of cases) expectUsage(await runCli(args, { db: brain }), message);
@@ -83,6 +88,8 @@ describe('the CLI surface', () => {
     expectUsage(forced, /--max-age[^\n]*(--break-lock|--force-break-lock)/);
     expectUsage(short, /--max-age "19s" is shorter than two heartbeats \(20s\)[^\n]*Use at least 20s/);
     expectUsage(shortTtl, /--max-age "3s" is shorter than two heartbeats \(4s\)/);
+    // Without --max-age, a TTL too short for two heartbeats is refused as --lock-ttl's fault.
+    expectUsage(await runCli(['sync', '--all', '--lock-ttl', '1s'], { db: brain }), /--lock-ttl "1s" is shorter than two heartbeats \(2s\)[^\n]*Use at least 2s/);
   });
 
   it('never lets a global flag swallow a sync flag: the documented forms parse as written', async () => {

@@ -3,7 +3,10 @@ import { backends, type BackendName, type TestBrain } from '../helpers/brains.js
 import {
   bookmark, brainPages, describeRun, killAllCli, lockRow, query, resultOf, runCli, runsOf, type SyncSourceJson,
 } from '../helpers/cli.js';
-import { brainWithSource, makeCorpus, makeHistory, removeTemps, setBranch, type Corpus, type History } from './fixtures.js';
+import {
+  brainWithSource, killRemoteProcesses, makeCorpus, makeHistory, makeSshRemote, processBrain, removeTemps, setBranch,
+  type Corpus, type History,
+} from './fixtures.js';
 
 /**
  * 3,000 pages take ~3.5 s to import on Postgres and ~7 s on PGLite here, so these budgets stop
@@ -22,7 +25,10 @@ beforeAll(async () => {
   history = await makeHistory(corpus);
 });
 afterAll(removeTemps);
-afterEach(killAllCli);
+afterEach(async () => {
+  await killAllCli();
+  await killRemoteProcesses();
+});
 
 /** Target paths whose blob the brain does not hold yet: the imports still to do. */
 function remainingImports(brain: Map<string, string>, target: Map<string, string>): number {
@@ -126,5 +132,23 @@ describe.each(backends())('a sync that runs out of its --timeout on %s', (backen
     });
     expect(results.every((r) => r.mode === 'diff'), results.map((r) => r.mode).join(',')).toBe(true);
     expect(results[0].counts.planned).toBe(history.diff.imports + history.diff.deletes);
+  });
+});
+
+describe('a sync that runs out of its --timeout during the pull', () => {
+  it('reports the time the pull took (timings.pullMs), not 0', async () => {
+    const remote = await makeSshRemote({ 'a.md': '# A\n\nText.\n' });
+    const brain = await processBrain('pglite');
+    const added = await runCli(['sources', 'add', 'notes', remote.url], { db: brain, env: remote.fastEnv });
+    expect(added.code, describeRun(added)).toBe(0);
+    const slow = await remote.slow(60);
+    const r = await runCli(['--json', 'sync', '--source', 'notes', '--timeout', '2s'], { db: brain, env: slow.env });
+    expect(r.code, describeRun(r)).toBe(75);
+    const result = resultOf(r);
+    expect(result).toMatchObject({ status: 'partial', reason: 'timeout' });
+    expect(result.message).toMatch(/stopped during pull/);
+    // The budget ran out while git was fetching: nearly all of the 2 s went to the pull.
+    expect(result.timings.pullMs, describeRun(r)).toBeGreaterThanOrEqual(1500);
+    expect(result.timings.pullMs).toBeLessThanOrEqual(result.timings.totalMs);
   });
 });

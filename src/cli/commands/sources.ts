@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { ExitCode } from '../../errors.js';
+import { ExitCode, errorMessage } from '../../errors.js';
 import { join } from 'node:path';
 import { contextFrom, mirrorsDir, withBrain } from '../context.js';
 import type { Outcome } from '../main.js';
@@ -69,7 +69,11 @@ export function registerSources(program: Command, outcome: Outcome): void {
       if (r.removed && r.source.repoKind === 'remote') {
         // The mirror is brainsync's own clone of the URL; the user's repositories are never touched.
         const { rm } = await import('node:fs/promises');
-        await rm(join(mirrorsDir(ctx), r.source.name), { recursive: true, force: true });
+        const mirror = join(mirrorsDir(ctx), r.source.name);
+        await rm(mirror, { recursive: true, force: true }).catch((err: unknown) =>
+          // The source is gone from the brain already; a mirror left behind only takes disk.
+          ctx.log.warn(`could not remove brainsync's mirror ${mirror} (${errorMessage(err)}); remove it by hand.`),
+        );
       }
       const what = `source ${name} with ${r.pages} pages, ${r.chunks} chunks and ${r.failures} recorded failures`;
       if (ctx.json) printJson({ name, removed: r.removed, pages: r.pages, chunks: r.chunks, failures: r.failures });

@@ -64,14 +64,7 @@ export function validateSyncFlags(raw: RawSyncFlags): SyncFlags {
   }
   if (raw.maxAge !== undefined && !raw.breakLock) throw new UsageError('--max-age only makes sense with --break-lock.');
   if (raw.breakLock && raw.forceBreakLock) throw new UsageError('use either --break-lock or --force-break-lock, not both.');
-  const lockTtlSeconds = raw.lockTtl !== undefined ? parseDuration('--lock-ttl', raw.lockTtl) : defaultLockTtlSeconds;
-  const { heartbeatSeconds } = lockSettingsForTtl(lockTtlSeconds);
-  const maxAgeSeconds = raw.maxAge !== undefined ? parseDuration('--max-age', raw.maxAge) : lockTtlSeconds;
-  if (maxAgeSeconds < 2 * heartbeatSeconds) {
-    throw new UsageError(
-      `--max-age "${raw.maxAge}" is shorter than two heartbeats (${2 * heartbeatSeconds}s): it could break a healthy run between two beats. Use at least ${2 * heartbeatSeconds}s.`,
-    );
-  }
+  const { lockTtlSeconds, maxAgeSeconds } = lockTimes(raw);
   return {
     sources,
     all: Boolean(raw.all),
@@ -88,4 +81,27 @@ export function validateSyncFlags(raw: RawSyncFlags): SyncFlags {
     breakLock: raw.breakLock ? 'provably_gone' : raw.forceBreakLock ? 'force' : null,
     maxAgeSeconds,
   };
+}
+
+/**
+ * --lock-ttl and --max-age, each at least two heartbeats: a lock that could expire, or be
+ * judged abandoned, between two beats of a healthy holder would let a second run in. A
+ * refusal names the flag that was given (--max-age defaults to the TTL).
+ */
+function lockTimes(raw: RawSyncFlags): { lockTtlSeconds: number; maxAgeSeconds: number } {
+  const lockTtlSeconds = raw.lockTtl !== undefined ? parseDuration('--lock-ttl', raw.lockTtl) : defaultLockTtlSeconds;
+  const minimum = 2 * lockSettingsForTtl(lockTtlSeconds).heartbeatSeconds;
+  if (lockTtlSeconds < minimum) {
+    throw new UsageError(
+      `--lock-ttl "${raw.lockTtl}" is shorter than two heartbeats (${minimum}s): a healthy run would lose its lock between two beats. Use at least ${minimum}s.`,
+    );
+  }
+  if (raw.maxAge === undefined) return { lockTtlSeconds, maxAgeSeconds: lockTtlSeconds };
+  const maxAgeSeconds = parseDuration('--max-age', raw.maxAge);
+  if (maxAgeSeconds < minimum) {
+    throw new UsageError(
+      `--max-age "${raw.maxAge}" is shorter than two heartbeats (${minimum}s): it could break a healthy run between two beats. Use at least ${minimum}s.`,
+    );
+  }
+  return { lockTtlSeconds, maxAgeSeconds };
 }

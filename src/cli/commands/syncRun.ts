@@ -4,12 +4,12 @@ import { syncMany, type SyncManyOptions } from '../../core/syncMany.js';
 import type { Db } from '../../db/Db.js';
 import { namesByLastRun } from '../../db/runsQueries.js';
 import { listSources } from '../../db/sourcesQueries.js';
-import { ExitCode, NotFoundError } from '../../errors.js';
+import { NotFoundError } from '../../errors.js';
 import { breakLock, type BreakVerdict } from '../../locks/breakLock.js';
 import { lockSettingsForTtl, releaseHeldLocks } from '../../locks/sourceLock.js';
 import { mirrorsDir, type CliContext } from '../context.js';
-import { printJson } from '../output.js';
-import { watchProcessSignals } from '../signals.js';
+import { printJson, waveStamp } from '../output.js';
+import { signalExitCode, watchProcessSignals } from '../signals.js';
 import { createSyncReporter } from '../syncReport.js';
 
 /** The validated command line: the run options it shares with the library, plus the CLI's own. */
@@ -32,7 +32,11 @@ export async function runSync(ctx: CliContext, flags: SyncFlags): Promise<number
   let verdicts: BreakVerdict[] = [];
   try {
     const opening = performance.now();
-    const db = await ctx.openBrain({ maxConnections: flags.maxSources * (flags.workers + 1) + 2, vector: false });
+    const db = await ctx.openBrain({
+      maxConnections: flags.maxSources * (flags.workers + 1) + 2,
+      vector: false,
+      forceDirLock: flags.breakLock === 'force',
+    });
     ctx.log.debug(`opened ${ctx.target.display} in ${Math.round(performance.now() - opening)} ms (${Math.round(performance.now())} ms since start)`);
     try {
       const names = await resolveNames(db, flags);
@@ -51,10 +55,10 @@ export async function runSync(ctx: CliContext, flags: SyncFlags): Promise<number
       await db.close();
       ctx.log.debug(`closed the brain in ${Math.round(performance.now() - closing)} ms`);
     }
-    const code = results.length === 0 && stop.received() ? signalExit(stop.received()!) : worstExitCode(results);
+    const code = results.length === 0 && stop.received() ? signalExitCode(stop.received()!) : worstExitCode(results);
     // Printed while our signal handlers are still installed: a SIGTERM from cron's timeout
     // arriving now must not kill the process between its results and their printing.
-    if (ctx.json) printJson({ exitCode: code, ...(flags.breakLock ? { locks: verdicts } : {}), sources: results });
+    if (ctx.json) printJson({ exitCode: code, ...waveStamp(), ...(flags.breakLock ? { locks: verdicts } : {}), sources: results });
     return code;
   } finally {
     stop.dispose();
@@ -81,8 +85,4 @@ async function breakLocks(ctx: CliContext, db: Db, names: string[], flags: SyncF
     if (v.verdict !== 'no_lock') ctx.log.info(`${name}: lock ${v.detail}`);
   }
   return out;
-}
-
-function signalExit(sig: NodeJS.Signals): number {
-  return sig === 'SIGINT' ? ExitCode.sigint : ExitCode.sigterm;
 }

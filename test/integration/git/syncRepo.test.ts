@@ -1,4 +1,4 @@
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { GitError } from '../../../src/git/GitError.js';
@@ -78,6 +78,33 @@ describe('cloneMirror and fetchBranch', () => {
     dirs.push(full);
     await writeFile(join(full, 'keep.txt'), 'mine');
     await expect(cloneMirror(bare, full, 'main')).rejects.toThrow(/refusing to clone into .*not a git repository/);
+  });
+
+  it('removes the temp packs an interrupted fetch left in the mirror before fetching again', async () => {
+    const { work, bare } = await originWithCommit();
+    const mirror = join(await tempDir(), 'm');
+    await cloneMirror(bare, mirror, 'main');
+    const packDir = join(mirror, 'objects', 'pack');
+    const before = await readdir(packDir);
+    // What git's index-pack leaves when the fetch is killed mid-transfer.
+    for (const name of ['tmp_pack_Ab12Cd', 'tmp_idx_Ab12Cd', 'tmp_rev_Ab12Cd']) await writeFile(join(packDir, name), 'partial pack data');
+    await work.write('notes/b.md', '# B');
+    const second = await work.commit('second');
+    await work.git(['push', '--quiet', 'origin', 'main']);
+
+    expect((await cloneMirror(bare, mirror, 'main')).commit).toBe(second);
+    const after = await readdir(packDir);
+    expect(after.filter((n) => n.startsWith('tmp_'))).toEqual([]);
+    for (const name of before) expect(after).toContain(name);
+  });
+
+  it('never removes temp files from a user\'s repository (only brainsync\'s mirror is cleaned)', async () => {
+    const { work } = await originWithCommit();
+    const packDir = join(work.dir, '.git', 'objects', 'pack');
+    await mkdir(packDir, { recursive: true });
+    await writeFile(join(packDir, 'tmp_pack_user'), 'not ours');
+    expect((await pullFastForward(work.dir, 'main')).status).toBe('pulled');
+    expect(await readdir(packDir)).toContain('tmp_pack_user');
   });
 
   it('names the missing branch when the remote does not have it', async () => {

@@ -36,6 +36,16 @@ describe('validateSyncFlags', () => {
     expect(() => validateSyncFlags({ ...base, all: true, breakLock: true, maxAge: '15s' })).toThrow(/shorter than two heartbeats \(20s\)/);
     expect(validateSyncFlags({ ...base, all: true, breakLock: true, maxAge: '20s' }).maxAgeSeconds).toBe(20);
   });
+  it('refuses a --lock-ttl shorter than two heartbeats, naming --lock-ttl (not the --max-age that was never given)', () => {
+    for (const lockTtl of ['1s', '1']) {
+      expect(() => validateSyncFlags({ ...base, all: true, lockTtl })).toThrow(UsageError);
+      expect(() => validateSyncFlags({ ...base, all: true, lockTtl })).toThrow(
+        `--lock-ttl "${lockTtl}" is shorter than two heartbeats (2s): a healthy run would lose its lock between two beats. Use at least 2s.`,
+      );
+      expect(() => validateSyncFlags({ ...base, all: true, lockTtl, breakLock: true })).not.toThrow(/undefined|--max-age/);
+    }
+    expect(validateSyncFlags({ ...base, all: true, lockTtl: '2s' }).lockTtlSeconds).toBe(2);
+  });
   it('defaults --max-age to the lock TTL', () => {
     expect(validateSyncFlags({ ...base, all: true, breakLock: true, lockTtl: '2m' }).maxAgeSeconds).toBe(120);
   });

@@ -11,6 +11,18 @@ describe('resolveDbTarget', () => {
     expect(resolveDbTarget({ env: { XDG_DATA_HOME: '/xdg', HOME: '/home/u' } }).display).toBe('/xdg/brainsync/brain');
     expect(resolveDbTarget({ env: { BRAINSYNC_HOME: '/bs', XDG_DATA_HOME: '/xdg' } }).display).toBe('/bs/brain');
   });
+  it('remembers which setting placed a PGLite brain, for messages about an unusable directory', () => {
+    const from = (flag: string | undefined, env: Record<string, string>) => {
+      const t = resolveDbTarget({ flag, env });
+      return t.kind === 'pglite' ? t.from : 'postgres';
+    };
+    expect(from('/tmp/x', { BRAINSYNC_HOME: '/bs' })).toBe('--db');
+    expect(from(undefined, { BRAINSYNC_DATABASE_URL: '/dir', DATABASE_URL: '/other' })).toBe('BRAINSYNC_DATABASE_URL');
+    expect(from(undefined, { DATABASE_URL: '/dir' })).toBe('DATABASE_URL');
+    expect(from(undefined, { BRAINSYNC_HOME: '/bs', XDG_DATA_HOME: '/xdg' })).toBe('BRAINSYNC_HOME');
+    expect(from(undefined, { XDG_DATA_HOME: '/xdg' })).toBe('XDG_DATA_HOME');
+    expect(from(undefined, { HOME: '/home/u' })).toBe('HOME');
+  });
   it('never shows a password', () => {
     expect(resolveDbTarget({ flag: 'postgres://user:s3cret@db:5432/brain', env: {} }).display).toBe('postgres://user:***@db:5432/brain');
     expect(resolveDbTarget({ flag: 'postgres://u:p%40ss@h/db', env: {} }).display).not.toContain('p%40ss');
