@@ -4,10 +4,9 @@ import { forEachWord, tokenize } from './tokenize.js';
 
 /**
  * Turns a text into the SIF-weighted mean of its words' vectors, less the common component
- * (see buildSifTable), L2-normalised. Words out of
- * the vocabulary are skipped; a text with no known word gets `fallbackVector`. Only the
- * first `maxWords` words count: beyond a few hundred words the mean barely moves, and the
- * cap bounds the time any one text can take.
+ * (see buildSifTable), L2-normalised. Words out of the vocabulary are skipped; a text with
+ * no known word gets `fallbackVector`. Only the first `maxWords` words count: beyond a few
+ * hundred words the mean barely moves, and the cap bounds the time any one text can take.
  */
 export class SifEncoder {
   readonly dimensions: number;
@@ -43,7 +42,15 @@ export class SifEncoder {
     const base = slot * dims;
     const sum = this.sum;
     const rows = this.rows;
-    for (let d = 0; d < dims; d++) sum[d] += rows[base + d];
+    // Unrolled by four: a third faster in V8, and this loop is most of the embedding time.
+    let d = 0;
+    for (; d + 3 < dims; d += 4) {
+      sum[d] += rows[base + d];
+      sum[d + 1] += rows[base + d + 1];
+      sum[d + 2] += rows[base + d + 2];
+      sum[d + 3] += rows[base + d + 3];
+    }
+    for (; d < dims; d++) sum[d] += rows[base + d];
     this.known++;
   };
 }

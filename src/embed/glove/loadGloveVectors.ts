@@ -65,7 +65,15 @@ async function convert(pkg: WinkPackage, cacheFile: string, key: GloveCacheKey &
   const vectors = await readWinkVectors(pkg.jsonFile, { maxWords: opts.maxWords, signal: opts.signal });
   const table = buildSifTable(vectors, opts.sifSmoothing);
   const { header, parts } = encodeGloveCache(table, key);
-  await mkdir(opts.cacheDir, { recursive: true });
-  await writeFileAtomic(cacheFile, parts, { signal: opts.signal });
+  try {
+    await mkdir(opts.cacheDir, { recursive: true });
+    await writeFileAtomic(cacheFile, parts, { signal: opts.signal });
+  } catch (err) {
+    if ((err as Error).name === 'AbortError' || opts.signal?.aborted) throw err;
+    throw new EmbedError(
+      `${cacheFile}: cannot write the word-vector cache: ${(err as Error).message}. The models directory must be writable (about 45 MB).`,
+      { cause: err },
+    );
+  }
   return { table, header };
 }

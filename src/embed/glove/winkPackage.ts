@@ -19,7 +19,12 @@ export async function findWinkPackage(): Promise<WinkPackage | null> {
   } catch {
     return null;
   }
-  const manifest = JSON.parse(await readFile(manifestFile, 'utf8')) as { version?: string; main?: string };
+  let manifest: { version?: string; main?: string };
+  try {
+    manifest = JSON.parse(await readFile(manifestFile, 'utf8')) as typeof manifest;
+  } catch {
+    return null; // a damaged install counts as none: the error then says to reinstall
+  }
   const jsonFile = join(dirname(manifestFile), manifest.main ?? `${winkPackageName}.json`);
   const size = await stat(jsonFile).then((s) => s.size, () => null);
   if (size === null) return null;

@@ -2,6 +2,7 @@ import { mkdtemp, readdir, readFile, rm, truncate, writeFile } from 'node:fs/pro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { EmbedError } from '../../../src/embed/EmbedError.js';
 import { createGloveProvider } from '../../../src/embed/glove/GloveProvider.js';
 import { loadGloveVectors } from '../../../src/embed/glove/loadGloveVectors.js';
 
@@ -61,6 +62,13 @@ describe('the GloVe word-vector cache', () => {
     expect(again.source).toBe('cache');
     expect(again.header.payloadSha256).toBe(loads[0].header.payloadSha256);
     expect(await readdir(dir)).toEqual(['glove-test.bin']);
+  });
+
+  it('says which file it could not write when the cache directory is unusable', async () => {
+    await writeFile(join(dir, 'home'), 'a file where a directory should be');
+    const err = await small(join(dir, 'home', 'models')).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(EmbedError);
+    expect((err as Error).message).toMatch(/home\/models\/glove-test\.bin: cannot write the word-vector cache/);
   });
 
   it('leaves nothing behind when the signal aborts a conversion', async () => {
