@@ -20,9 +20,9 @@ export const sifWeighting = 'sif-zipf/common-component-removed/v1';
  * (frequent, contentless usage), which makes unrelated texts look alike (cosine ~0.5). SIF
  * removes the first principal component of a corpus's sentence vectors; here it is estimated
  * once from the vocabulary itself, as the probability-weighted mean of the weighted vectors
- * (within a few degrees of that principal component for this model), so a text's vector
- * never depends on what else is in the brain. Removing it from every row equals removing it
- * from every sum, since the projection is linear.
+ * (for this model it has cosine 0.99 with the leading principal component of those vectors),
+ * so a text's vector never depends on what else is in the brain. Removing it from every row
+ * equals removing it from every sum, since the projection is linear.
  */
 export function buildSifTable(table: GloveTable, a: number): SifTable {
   const dims = table.dimensions;
