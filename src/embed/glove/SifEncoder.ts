@@ -1,0 +1,56 @@
+import { fallbackVector, normalize } from './fallbackVector.js';
+import type { SifTable } from './buildSifTable.js';
+import { forEachWord, tokenize } from './tokenize.js';
+
+/**
+ * Turns a text into the SIF-weighted mean of its words' vectors, less the common component
+ * (see buildSifTable), L2-normalised. Words out of the vocabulary are skipped; a text with
+ * no known word gets `fallbackVector`. Only the first `maxWords` words count: beyond a few
+ * hundred words the mean barely moves, and the cap bounds the time any one text can take.
+ */
+export class SifEncoder {
+  readonly dimensions: number;
+  private readonly maxWords: number;
+  private readonly index: Map<string, number>;
+  /** Word vectors already weighted and centred: one add per dimension and word. */
+  private readonly rows: Float32Array;
+  private readonly sum: Float64Array;
+  private known = 0;
+
+  constructor(table: SifTable, maxWords: number) {
+    this.dimensions = table.dimensions;
+    this.maxWords = maxWords;
+    this.index = new Map();
+    for (let i = 0; i < table.words.length; i++) this.index.set(table.words[i], i);
+    this.rows = table.rows;
+    this.sum = new Float64Array(table.dimensions);
+  }
+
+  encode(text: string): Float32Array {
+    this.sum.fill(0);
+    this.known = 0;
+    forEachWord(text, this.maxWords, this.addWord);
+    const out = this.known > 0 ? normalize(this.sum) : null;
+    return out ?? fallbackVector(tokenize(text, this.maxWords), this.dimensions);
+  }
+
+  // One closure for the encoder's lifetime, so encoding allocates nothing per word.
+  private readonly addWord = (word: string): void => {
+    const slot = this.index.get(word);
+    if (slot === undefined) return;
+    const dims = this.dimensions;
+    const base = slot * dims;
+    const sum = this.sum;
+    const rows = this.rows;
+    // Unrolled by four: a third faster in V8, and this loop is most of the embedding time.
+    let d = 0;
+    for (; d + 3 < dims; d += 4) {
+      sum[d] += rows[base + d];
+      sum[d + 1] += rows[base + d + 1];
+      sum[d + 2] += rows[base + d + 2];
+      sum[d + 3] += rows[base + d + 3];
+    }
+    for (; d < dims; d++) sum[d] += rows[base + d];
+    this.known++;
+  };
+}
