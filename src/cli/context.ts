@@ -71,3 +71,8 @@ export function mirrorsDir(ctx: CliContext): string {
   const key = createHash('sha256').update(ctx.target.display).digest('hex').slice(0, 12);
   return join(homeFromEnv(), 'mirrors', key);
 }
+
+/** Model caches (the GloVe conversion) are shared by every brain: they depend only on the model. */
+export function modelsDir(): string {
+  return join(homeFromEnv(), 'models');
+}

@@ -8,6 +8,7 @@ import { registerSources } from './commands/sources.js';
 import { registerSync } from './commands/sync.js';
 import { registerPages } from './commands/pages.js';
 import { registerLocks } from './commands/locks.js';
+import { registerEmbed } from './commands/embed.js';
 
 /** Where an action leaves its exit code (the worst of its results). */
 export interface Outcome {
@@ -29,6 +30,7 @@ export function buildProgram(outcome: Outcome): Command {
   registerSync(program, outcome);
   registerPages(program);
   registerLocks(program);
+  registerEmbed(program, outcome);
   return program;
 }
 

@@ -49,6 +49,8 @@ function summaryLine(log: Logger, r: SourceResult): string {
     parts.push(`${c.imported} imported, ${c.skipped} unchanged, ${c.deleted} deleted, ${c.renamed} renamed`);
   }
   if (c.failed > 0) parts.push(log.colour.yellow(`${c.failed} files failed`));
+  if (c.embedded > 0) parts.push(`${c.embedded} chunks embedded`);
+  if (c.pending > 0) parts.push(log.colour.yellow(`${c.pending} chunks wait for a vector`));
   if (r.message) parts.push(r.message);
   parts.push(log.colour.dim(`${(r.timings.totalMs / 1000).toFixed(2)}s`));
   const lines = [`${r.source}: ${parts.join(' · ')}`];

@@ -4,6 +4,7 @@ import type { Db } from '../db/Db.js';
 import { findSource, insertSource, type SourceRow } from '../db/sourcesQueries.js';
 import { branchExists, currentBranch, isGitRepository, lsRemoteBranches } from '../git/repoInfo.js';
 import { runGit } from '../git/runGit.js';
+import { validateEmbedSpec } from '../embed/embedSpec.js';
 import { isCloneUrl, localRepoPath, normaliseSubdir, validateBranchName, validateSourceName } from './sourceSpec.js';
 
 export interface AddSourceInput {
@@ -22,6 +23,7 @@ export async function addSource(db: Db, input: AddSourceInput): Promise<SourceRo
   const name = validateSourceName(input.name);
   const subdir = normaliseSubdir(input.subdir);
   if (input.branch !== undefined) validateBranchName(input.branch);
+  if (input.embedModel) validateEmbedSpec(input.embedModel);
   if (await findSource(db, name)) {
     throw new ConfigError(
       `a source named "${name}" already exists. Pick another name, or remove it first with \`brainsync sources remove ${name} --yes\`.`,

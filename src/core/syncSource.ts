@@ -8,6 +8,8 @@ import { findSource, type SourceRow } from '../db/sourcesQueries.js';
 import { setBookmark } from '../db/bookmarkQueries.js';
 import { errorMessage } from '../errors.js';
 import { BlobReader } from '../git/BlobReader.js';
+import type { ProviderPool } from '../embed/ProviderPool.js';
+import { applyEmbedOutcome, embedPhase } from './embedPhase.js';
 import { acquireSourceLock, type LockSettings, type SourceLock } from '../locks/sourceLock.js';
 import { RunStopped, budgetController, stopReasonOf } from './abort.js';
 import { collect, type Collected } from './collect.js';
@@ -30,10 +32,12 @@ export interface SyncOptions {
   reposDir: string;
   /** Shown in the lock row. */
   command: string;
+  /** Run the embed phase after the bookmark (`--no-embed` turns it off). */
+  embed: boolean;
 }
 
 export type SyncEvent =
-  | { type: 'phase'; source: string; phase: 'lock' | 'pull' | 'plan' | 'apply' | 'bookmark' | 'done'; detail?: string }
+  | { type: 'phase'; source: string; phase: 'lock' | 'pull' | 'plan' | 'apply' | 'bookmark' | 'embed' | 'done'; detail?: string }
   | { type: 'progress'; source: string; done: number; total: number }
   | { type: 'warning'; source: string; message: string };
 
@@ -41,6 +45,8 @@ export interface SyncDeps {
   db: Db;
   /** Process-level stop (SIGTERM, SIGINT, SIGHUP). */
   signal: AbortSignal;
+  /** Models for the embed phase, loaded once per process; absent: the phase only counts the backlog. */
+  models?: ProviderPool;
   onEvent?: (e: SyncEvent) => void;
 }
 
@@ -77,6 +83,15 @@ export async function syncSource(deps: SyncDeps, name: string, opts: SyncOptions
   const run: RunSignals = { signal, writeSignal: AbortSignal.any([deps.signal, budget.writeSignal, lock.signal]), timeLeft: budget.timeLeft };
   try {
     await runLocked(deps, source, lock, run, opts, result, emit);
+    if ((result.status === 'synced' || result.status === 'up_to_date') && !opts.dryRun) {
+      emit({ type: 'phase', source: name, phase: 'embed' });
+      const outcome = await embedPhase({
+        db: deps.db, source, lock, models: opts.embed ? deps.models ?? null : null, ...run,
+        onProgress: (done, pending) => emit({ type: 'progress', source: name, done, total: done + pending }),
+      });
+      const note = applyEmbedOutcome(result, outcome);
+      if (note) emit({ type: 'warning', source: name, message: note });
+    }
   } catch (err) {
     settleError(result, err, signal, phase);
   } finally {

@@ -1,4 +1,5 @@
 import type { Queryable } from './Db.js';
+import { enqueueChunkHashes } from './embedQueries.js';
 
 /** One parsed page as written to the brain. */
 export interface PageWrite {
@@ -88,6 +89,8 @@ export async function upsertPages(db: Queryable, sourceId: number, pages: PageWr
   await db.query('delete from links where page_id = any($1::bigint[])', [pageIds]);
   await insertChunks(db, pages, pageIds);
   await insertLinks(db, pages, pageIds);
+  // Every written chunk may need a vector; the embed phase drops those that already have one.
+  await enqueueChunkHashes(db, sourceId, pages.flatMap((p) => p.chunks.map((c) => c.hash)));
 }
 
 async function insertChunks(db: Queryable, pages: PageWrite[], pageIds: number[]): Promise<void> {

@@ -68,3 +68,7 @@ export async function sourceCounts(db: Queryable, sourceId?: number): Promise<Ma
   );
   return new Map(res.rows.map((r) => [r.sourceId, r]));
 }
+
+export async function setEmbedModel(db: Queryable, sourceId: number, spec: string): Promise<void> {
+  await db.query('update sources set embed_model = $2 where id = $1', [sourceId, spec]);
+}

@@ -1,7 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { SourceResult } from '../../src/core/result.js';
 import type { BreakVerdict } from '../../src/locks/breakLock.js';
-import { readFile, readdir, rm } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rm, symlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import { testModelsDir } from './embed.js';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import type { Db } from '../../src/db/Db.js';
@@ -59,7 +61,12 @@ let defaultHome: Promise<string> | null = null;
  * ~/.local/share/brainsync.
  */
 function brainsyncHome(): Promise<string> {
-  defaultHome ??= makeTempDir('brainsync-home-');
+  defaultHome ??= makeTempDir('brainsync-home-').then(async (home) => {
+    // Every spawned CLI shares one GloVe cache: converting it per test would cost ~1.5 s each.
+    await mkdir(testModelsDir, { recursive: true });
+    await symlink(testModelsDir, join(home, 'models'));
+    return home;
+  });
   return defaultHome;
 }
 

@@ -5,6 +5,7 @@ import type { SyncManyOptions } from '../../src/core/syncMany.js';
 import type { SyncEvent } from '../../src/core/syncSource.js';
 import { addSource } from '../../src/core/addSource.js';
 import type { Db } from '../../src/db/Db.js';
+import type { ProviderPool } from '../../src/embed/ProviderPool.js';
 import { lockSettingsForTtl } from '../../src/locks/sourceLock.js';
 import { afterEach, beforeEach } from 'vitest';
 import { freshBrain, openTestDb, type BackendName } from './brains.js';
@@ -23,6 +24,7 @@ export function syncOptions(over: Partial<SyncManyOptions> = {}): SyncManyOption
     lock: lockSettingsForTtl(60),
     reposDir: join(process.env.TMPDIR ?? '/tmp', 'brainsync-test-mirrors'),
     command: 'vitest',
+    embed: true,
     ...over,
   };
 }
@@ -30,10 +32,10 @@ export function syncOptions(over: Partial<SyncManyOptions> = {}): SyncManyOption
 export async function sync(
   db: Db,
   name: string,
-  over: Partial<SyncManyOptions> & { signal?: AbortSignal; onEvent?: (e: SyncEvent) => void } = {},
+  over: Partial<SyncManyOptions> & { signal?: AbortSignal; onEvent?: (e: SyncEvent) => void; models?: ProviderPool } = {},
 ): Promise<SourceResult> {
   const [r] = await syncMany(
-    { db, signal: over.signal ?? new AbortController().signal, onEvent: over.onEvent },
+    { db, signal: over.signal ?? new AbortController().signal, onEvent: over.onEvent, models: over.models },
     [name],
     syncOptions({ reposDir: await makeTempDir('brainsync-mirrors-'), ...over }),
   );

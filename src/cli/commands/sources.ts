@@ -7,21 +7,38 @@ import { printJson } from '../output.js';
 import { formatSource, sourceJson } from './sourcesFormat.js';
 
 export function registerSources(program: Command, outcome: Outcome): void {
-  const sources = program.command('sources').description('add, list, show and remove sources');
+  const sources = program.command('sources').description('add, list, show, change and remove sources');
 
   sources
     .command('add <name> <repo>')
     .description('add a source: a local git repository path or a clone URL')
     .option('--branch <branch>', 'branch to sync (default: the checked-out or remote default branch)')
     .option('--subdir <dir>', 'only sync markdown under this directory of the repository')
-    .action(async (name: string, repo: string, opts: { branch?: string; subdir?: string }, cmd: Command) => {
+    .option('--embed <model>', 'embedding model: glove (the offline default)')
+    .action(async (name: string, repo: string, opts: { branch?: string; subdir?: string; embed?: string }, cmd: Command) => {
       const ctx = contextFrom(cmd);
       const { addSource } = await import('../../core/addSource.js');
       const row = await withBrain(ctx, (db) =>
-        addSource(db, { name, repo, branch: opts.branch, subdir: opts.subdir, cwd: process.cwd() }),
+        addSource(db, { name, repo, branch: opts.branch, subdir: opts.subdir, embedModel: opts.embed, cwd: process.cwd() }),
       );
       if (ctx.json) printJson(sourceJson(row));
       ctx.log.info(`added source ${row.name}: ${formatSource(row)}`);
+    });
+
+  sources
+    .command('set <name>')
+    .description("change a source's settings")
+    .requiredOption('--embed <model>', 'embedding model (its chunks wait for a vector from the new model)')
+    .action(async (name: string, opts: { embed: string }, cmd: Command) => {
+      const ctx = contextFrom(cmd);
+      const { setSourceEmbed } = await import('../../core/setSourceEmbed.js');
+      const r = await withBrain(ctx, (db) => setSourceEmbed(db, name, opts.embed));
+      if (ctx.json) printJson({ name, embedModel: opts.embed, changed: r.changed, pending: r.pending });
+      ctx.log.info(
+        r.changed
+          ? `${name} now embeds with ${opts.embed}: ${r.pending} chunks wait for a vector (the next sync or \`brainsync embed\` makes them)`
+          : `${name} already embeds with ${opts.embed}`,
+      );
     });
 
   sources

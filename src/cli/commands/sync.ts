@@ -16,6 +16,7 @@ export function registerSync(program: Command, outcome: Outcome): void {
     .option('--dry-run', 'print the plan and change nothing')
     .option('--full', 'compare the whole tree with the brain instead of diffing from the bookmark')
     .option('--no-pull', 'do not pull or fetch; sync what the repository already has')
+    .option('--no-embed', 'skip the embed phase (chunks wait for the next run or `brainsync embed`)')
     .option('--workers <n>', 'parallel import workers per source (Postgres only; default: CPU count, at most 4)')
     .option('--max-sources <n>', 'sources synced at once with --all (Postgres only; default 4)')
     .option('--retry-failed', 'retry files recorded as failed even if they did not change')
@@ -40,6 +41,8 @@ interface RawSyncFlags {
   dryRun?: boolean;
   full?: boolean;
   pull: boolean;
+  /** commander sets it false for --no-embed. */
+  embed?: boolean;
   workers?: string;
   maxSources?: string;
   retryFailed?: boolean;
@@ -71,6 +74,7 @@ export function validateSyncFlags(raw: RawSyncFlags): SyncFlags {
     dryRun: Boolean(raw.dryRun),
     full: Boolean(raw.full),
     pull: raw.pull,
+    embed: raw.embed !== false,
     retryFailed: Boolean(raw.retryFailed),
     allowMassDelete: Boolean(raw.allowMassDelete),
     workers: raw.workers !== undefined ? parsePositiveInt('--workers', raw.workers, 64) : Math.min(4, availableParallelism()),

@@ -7,14 +7,15 @@ import { listSources } from '../../db/sourcesQueries.js';
 import { NotFoundError } from '../../errors.js';
 import { breakLock, type BreakVerdict } from '../../locks/breakLock.js';
 import { lockSettingsForTtl, releaseHeldLocks } from '../../locks/sourceLock.js';
-import { mirrorsDir, type CliContext } from '../context.js';
+import { ProviderPool } from '../../embed/ProviderPool.js';
+import { mirrorsDir, modelsDir, type CliContext } from '../context.js';
 import { printJson, waveStamp } from '../output.js';
 import { signalExitCode, watchProcessSignals } from '../signals.js';
 import { createSyncReporter } from '../syncReport.js';
 
 /** The validated command line: the run options it shares with the library, plus the CLI's own. */
 export interface SyncFlags
-  extends Pick<SyncManyOptions, 'dryRun' | 'full' | 'pull' | 'retryFailed' | 'allowMassDelete' | 'workers' | 'maxSources' | 'maxFileBytes'> {
+  extends Pick<SyncManyOptions, 'dryRun' | 'full' | 'pull' | 'retryFailed' | 'allowMassDelete' | 'workers' | 'maxSources' | 'maxFileBytes' | 'embed'> {
   sources: string[];
   all: boolean;
   timeoutSeconds?: number;
@@ -38,11 +39,13 @@ export async function runSync(ctx: CliContext, flags: SyncFlags): Promise<number
       forceDirLock: flags.breakLock === 'force',
     });
     ctx.log.debug(`opened ${ctx.target.display} in ${Math.round(performance.now() - opening)} ms (${Math.round(performance.now())} ms since start)`);
+    // Created now, loaded only if a source has chunks waiting for a vector.
+    const models = new ProviderPool(modelsDir());
     try {
       const names = await resolveNames(db, flags);
       if (flags.breakLock) verdicts = await breakLocks(ctx, db, names, flags);
       const reporter = createSyncReporter(ctx.log, names.length);
-      results = await syncMany({ db, signal: stop.signal, onEvent: reporter.onEvent }, names, {
+      results = await syncMany({ db, signal: stop.signal, onEvent: reporter.onEvent, models }, names, {
         ...flags,
         timeoutMs: flags.timeoutSeconds !== undefined ? flags.timeoutSeconds * 1000 : undefined,
         lock: lockSettingsForTtl(flags.lockTtlSeconds),
@@ -51,6 +54,7 @@ export async function runSync(ctx: CliContext, flags: SyncFlags): Promise<number
       });
       reporter.summary(results);
     } finally {
+      await models.close();
       const closing = performance.now();
       await db.close();
       ctx.log.debug(`closed the brain in ${Math.round(performance.now() - closing)} ms`);

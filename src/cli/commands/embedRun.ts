@@ -1,0 +1,82 @@
+import { embedMany, type EmbedSourceResult } from '../../core/embedMany.js';
+import { listSources } from '../../db/sourcesQueries.js';
+import { ProviderPool } from '../../embed/ProviderPool.js';
+import { ExitCode, NotFoundError } from '../../errors.js';
+import { modelsDir, type CliContext } from '../context.js';
+import type { Logger } from '../output.js';
+import { printJson, waveStamp } from '../output.js';
+import { watchProcessSignals } from '../signals.js';
+import type { EmbedFlags } from './embed.js';
+
+export async function runEmbed(ctx: CliContext, flags: EmbedFlags): Promise<number> {
+  const stop = watchProcessSignals(async () => {});
+  try {
+    const db = await ctx.openBrain({ vector: false });
+    const models = new ProviderPool(modelsDir());
+    let results: EmbedSourceResult[];
+    try {
+      const known = (await listSources(db)).map((s) => s.name);
+      const missing = flags.sources.filter((n) => !known.includes(n));
+      if (missing.length > 0) {
+        throw new NotFoundError(
+          `no source named ${missing.map((n) => `"${n}"`).join(', ')} in this brain. \`brainsync sources list\` shows the sources it has.`,
+        );
+      }
+      const progress = progressReporter(ctx.log);
+      results = await embedMany(
+        { db, models, signal: stop.signal, timeoutMs: flags.timeoutSeconds && flags.timeoutSeconds * 1000, onProgress: progress.update },
+        flags.all ? known : [...new Set(flags.sources)],
+      );
+      progress.done();
+    } finally {
+      await models.close();
+      await db.close();
+    }
+    for (const r of results) ctx.log.info(summary(r));
+    const code = exitCode(results);
+    if (ctx.json) printJson({ exitCode: code, ...waveStamp(), sources: results });
+    return code;
+  } finally {
+    stop.dispose();
+  }
+}
+
+/** 1 when a provider or the database failed, 75 when stopped with work left, else 0. */
+function exitCode(results: EmbedSourceResult[]): number {
+  if (results.some((r) => r.error)) return ExitCode.failed;
+  if (results.some((r) => r.stopped && r.pending > 0)) return ExitCode.temporary;
+  return ExitCode.ok;
+}
+
+function summary(r: EmbedSourceResult): string {
+  const parts = [`${r.embedded} chunks embedded`, `${r.pending} waiting`];
+  if (r.stopped) parts.push(`stopped (${r.stopped})`);
+  if (r.error) parts.push(`failed: ${r.error}`);
+  return `${r.source}: ${parts.join(' · ')} · ${(r.ms / 1000).toFixed(2)}s`;
+}
+
+/** A redrawn bar on a terminal; otherwise a line at most every 5 s (cron logs stay short). */
+function progressReporter(log: Logger) {
+  const tty = Boolean(process.stderr.isTTY);
+  let last = 0;
+  let shown = false;
+  return {
+    update(source: string, embedded: number, pending: number) {
+      const now = Date.now();
+      const total = embedded + pending;
+      if (tty) {
+        if (now - last < 100) return;
+        last = now;
+        shown = true;
+        const filled = total === 0 ? 30 : Math.round((embedded / total) * 30);
+        process.stderr.write(`\r\x1b[K${source} [${'#'.repeat(filled)}${'-'.repeat(30 - filled)}] ${embedded}/${total} chunks`);
+      } else if (now - last >= 5000) {
+        last = now;
+        log.info(`${source}: ${embedded} chunks embedded, ${pending} waiting`);
+      }
+    },
+    done() {
+      if (shown) process.stderr.write('\r\x1b[K');
+    },
+  };
+}

@@ -1,0 +1,67 @@
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import type { Db } from '../db/Db.js';
+import { hasPending, countPending } from '../db/embedQueries.js';
+import { findSource } from '../db/sourcesQueries.js';
+import { embedSource, type EmbedOutcome } from '../embed/embedSource.js';
+import type { ProviderPool } from '../embed/ProviderPool.js';
+import { errorMessage } from '../errors.js';
+import { budgetController, stopReasonOf } from './abort.js';
+
+export interface EmbedSourceResult extends EmbedOutcome {
+  source: string;
+}
+
+export interface EmbedManyInput {
+  db: Db;
+  models: ProviderPool;
+  /** Process-level stop (signals). */
+  signal: AbortSignal;
+  /** One budget for the whole command (undefined: none). */
+  timeoutMs?: number;
+  onProgress?: (source: string, embedded: number, pending: number) => void;
+}
+
+/**
+ * `brainsync embed`: works through the backlog of each source, without the sources' sync
+ * locks — several embed processes (hosts) share a backlog through expiring claims, and a sync
+ * running at the same time only adds to it. Sources are taken grouped by model, so each model
+ * is loaded once and serves all of its sources.
+ */
+export async function embedMany(input: EmbedManyInput, names: string[]): Promise<EmbedSourceResult[]> {
+  const budget = budgetController(input.timeoutMs);
+  const signal = AbortSignal.any([input.signal, budget.signal]);
+  const writeSignal = AbortSignal.any([input.signal, budget.writeSignal]);
+  const worker = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
+  const sources = [];
+  for (const name of names) sources.push((await findSource(input.db, name))!);
+  sources.sort((a, b) => (a.embedModel ?? '').localeCompare(b.embedModel ?? ''));
+  const out: EmbedSourceResult[] = [];
+  try {
+    for (const source of sources) {
+      const none = { source: source.name, embedded: 0, pending: 0, ms: 0, stopped: null, error: null };
+      if (signal.aborted) {
+        out.push({ ...none, pending: await countPending(input.db, source.id), stopped: stopReasonOf(signal) });
+        continue;
+      }
+      if (!(await hasPending(input.db, source.id))) {
+        out.push(none);
+        continue;
+      }
+      try {
+        const model = await input.models.get(input.db, source.embedModel, signal);
+        const o = await embedSource({
+          db: input.db, sourceId: source.id, provider: model.provider, modelId: model.modelId, worker,
+          signal, writeSignal, timeLeft: budget.timeLeft,
+          onProgress: (done, pending) => input.onProgress?.(source.name, done, pending),
+        });
+        out.push({ source: source.name, ...o });
+      } catch (err) {
+        out.push({ ...none, pending: await countPending(input.db, source.id), error: errorMessage(err) });
+      }
+    }
+  } finally {
+    budget.dispose();
+  }
+  return out;
+}

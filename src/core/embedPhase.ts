@@ -1,0 +1,62 @@
+import { hostname } from 'node:os';
+import type { Db } from '../db/Db.js';
+import { countPending, hasPending } from '../db/embedQueries.js';
+import type { SourceRow } from '../db/sourcesQueries.js';
+import type { EmbedOutcome } from '../embed/embedSource.js';
+import type { ProviderPool } from '../embed/ProviderPool.js';
+import { errorMessage } from '../errors.js';
+import type { SourceLock } from '../locks/sourceLock.js';
+import type { SourceResult } from './result.js';
+
+export interface EmbedPhaseInput {
+  db: Db;
+  source: SourceRow;
+  lock: SourceLock;
+  /** Null: embedding is off for this run (`--no-embed`); the backlog is only counted. */
+  models: ProviderPool | null;
+  signal: AbortSignal;
+  writeSignal: AbortSignal;
+  timeLeft: () => number;
+  onProgress?: (embedded: number, pending: number) => void;
+}
+
+const nothing: EmbedOutcome = { embedded: 0, pending: 0, ms: 0, stopped: null, error: null };
+
+/**
+ * DESIGN §2 step 7: after the bookmark, inside the run's budget and signal. Never throws:
+ * whatever happens here, the sync before it stands. A source with nothing queued returns
+ * after one cheap query, without loading a model (what keeps a no-op sync fast).
+ */
+export async function embedPhase(input: EmbedPhaseInput): Promise<EmbedOutcome> {
+  const t0 = performance.now();
+  const { db, source } = input;
+  try {
+    if (!(await hasPending(db, source.id))) return nothing;
+    if (!input.models || input.signal.aborted) return { ...nothing, pending: await countPending(db, source.id) };
+    const model = await input.models.get(db, source.embedModel, input.signal);
+    const { embedSource } = await import('../embed/embedSource.js');
+    return await embedSource({
+      db, sourceId: source.id, provider: model.provider, modelId: model.modelId,
+      worker: `${hostname()}:${process.pid}:${input.lock.runId}`,
+      signal: input.signal, writeSignal: input.writeSignal, timeLeft: input.timeLeft,
+      fence: (tx) => input.lock.fence(tx), onProgress: input.onProgress,
+    });
+  } catch (err) {
+    const pending = await countPending(db, source.id).catch(() => -1);
+    return { ...nothing, pending, ms: Math.round(performance.now() - t0), error: errorMessage(err) };
+  }
+}
+
+/** Puts an embed outcome into a run's result: the run stays `synced`/`up_to_date` whatever stopped it. */
+export function applyEmbedOutcome(result: SourceResult, o: EmbedOutcome): string | null {
+  result.counts.embedded = o.embedded;
+  result.counts.pending = Math.max(0, o.pending);
+  result.timings.embedMs = o.ms;
+  if (o.error) {
+    return `embedding stopped: ${o.error} (${o.pending} chunks wait; the sync itself is complete)`;
+  }
+  if (o.stopped && o.pending > 0) {
+    return `embedding stopped (${o.stopped}) with ${o.pending} chunks left; the next run or \`brainsync embed\` continues`;
+  }
+  return null;
+}

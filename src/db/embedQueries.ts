@@ -1,0 +1,136 @@
+import type { Queryable } from './Db.js';
+
+export interface ModelIdentity {
+  provider: string;
+  model: string;
+  dimensions: number;
+  fingerprint: string;
+}
+
+/** The registry row of a model as it actually runs (inserted on first use). */
+export async function ensureEmbedModel(db: Queryable, m: ModelIdentity): Promise<number> {
+  const res = await db.query<{ id: number }>(
+    `insert into embed_models (provider, model, dimensions, fingerprint) values ($1, $2, $3, $4)
+     on conflict (provider, model, fingerprint) do update set dimensions = excluded.dimensions
+     returning id`,
+    [m.provider, m.model, m.dimensions, m.fingerprint],
+  );
+  return res.rows[0].id;
+}
+
+/** Queues every chunk hash of a source (its model changed: all of them may need a vector). */
+export async function enqueueSourceChunks(db: Queryable, sourceId: number): Promise<void> {
+  await db.query(
+    `insert into embed_queue (source_id, chunk_hash)
+     select distinct $1::bigint, c.chunk_hash from chunks c join pages p on p.id = c.page_id where p.source_id = $1
+     on conflict do nothing`,
+    [sourceId],
+  );
+}
+
+/** Queues chunk hashes just written for a source (the embed phase drops those that already have a vector). */
+export async function enqueueChunkHashes(db: Queryable, sourceId: number, hashes: string[]): Promise<void> {
+  if (hashes.length === 0) return;
+  await db.query(
+    `insert into embed_queue (source_id, chunk_hash) select distinct $1::bigint, h from unnest($2::text[]) as h
+     on conflict do nothing`,
+    [sourceId, hashes],
+  );
+}
+
+/** Drops queued hashes that already have a vector for the model (embedded for another page or source). */
+export async function settleQueue(db: Queryable, sourceId: number, modelId: number): Promise<void> {
+  await db.query(
+    `delete from embed_queue q using embeddings e
+      where q.source_id = $1 and e.model_id = $2 and e.chunk_hash = q.chunk_hash`,
+    [sourceId, modelId],
+  );
+}
+
+export async function countPending(db: Queryable, sourceId: number): Promise<number> {
+  const res = await db.query<{ n: number }>('select count(*)::int as n from embed_queue where source_id = $1', [sourceId]);
+  return res.rows[0]?.n ?? 0;
+}
+
+/** Cheap: lets a no-op sync skip the embed phase (and loading any model) entirely. */
+export async function hasPending(db: Queryable, sourceId: number): Promise<boolean> {
+  const res = await db.query<{ any: boolean }>('select exists (select 1 from embed_queue where source_id = $1) as any', [sourceId]);
+  return res.rows[0]?.any ?? false;
+}
+
+/**
+ * Claims up to `limit` unclaimed (or expired) queued hashes of a source for `worker`.
+ * SKIP LOCKED lets several workers claim at once without waiting on, or taking, each
+ * other's rows; the expiry frees the claims of a worker that died.
+ */
+export async function claimQueued(
+  db: Queryable, sourceId: number, worker: string, limit: number, ttlSeconds: number, signal?: AbortSignal,
+): Promise<string[]> {
+  const res = await db.query<{ hash: string }>(
+    `with picked as (
+       select chunk_hash from embed_queue
+        where source_id = $1 and (claim_expires_at is null or claim_expires_at < now())
+        order by chunk_hash limit $3
+        for update skip locked
+     )
+     update embed_queue q set claimed_by = $2, claim_expires_at = now() + make_interval(secs => $4)
+       from picked where q.source_id = $1 and q.chunk_hash = picked.chunk_hash
+     returning q.chunk_hash as hash`,
+    [sourceId, worker, limit, ttlSeconds],
+    { signal },
+  );
+  return res.rows.map((r) => r.hash);
+}
+
+/** One text per hash that a chunk of the source still has, and which hashes have a vector for the model already. */
+export async function textsToEmbed(
+  db: Queryable, sourceId: number, modelId: number, hashes: string[], signal?: AbortSignal,
+): Promise<{ texts: Map<string, string>; done: Set<string> }> {
+  const texts = await db.query<{ hash: string; text: string }>(
+    `select distinct on (c.chunk_hash) c.chunk_hash as hash, c.text
+       from chunks c join pages p on p.id = c.page_id
+      where c.chunk_hash = any($2::text[]) and p.source_id = $1`,
+    [sourceId, hashes],
+    { signal },
+  );
+  const done = await db.query<{ hash: string }>(
+    'select chunk_hash as hash from embeddings where model_id = $1 and chunk_hash = any($2::text[])',
+    [modelId, hashes],
+    { signal },
+  );
+  return { texts: new Map(texts.rows.map((r) => [r.hash, r.text])), done: new Set(done.rows.map((r) => r.hash)) };
+}
+
+/** Stores vectors (a hash another worker stored first keeps its vector) and takes the hashes off the queue. */
+export async function storeVectors(
+  db: Queryable, modelId: number, vectors: { hash: string; vec: Float32Array }[],
+): Promise<void> {
+  if (vectors.length === 0) return;
+  await db.query(
+    `insert into embeddings (model_id, chunk_hash, vec)
+     select $1, h, v::real[] from unnest($2::text[], $3::text[]) as u(h, v)
+     on conflict do nothing`,
+    [modelId, vectors.map((v) => v.hash), vectors.map((v) => vectorLiteral(v.vec))],
+  );
+}
+
+/** Takes hashes off a source's queue (embedded, already embedded, or no chunk has them any more). */
+export async function dequeue(db: Queryable, sourceId: number, hashes: string[]): Promise<void> {
+  if (hashes.length === 0) return;
+  await db.query('delete from embed_queue where source_id = $1 and chunk_hash = any($2::text[])', [sourceId, hashes]);
+}
+
+/** Gives a worker's unfinished claims back at once (instead of waiting for them to expire). */
+export async function releaseClaims(db: Queryable, sourceId: number, worker: string): Promise<void> {
+  await db.query(
+    'update embed_queue set claimed_by = null, claim_expires_at = null where source_id = $1 and claimed_by = $2',
+    [sourceId, worker],
+  );
+}
+
+/** `{0.1,0.2,…}`: one text[] parameter carries every vector of a batch in one statement. */
+function vectorLiteral(vec: Float32Array): string {
+  let out = '{';
+  for (let i = 0; i < vec.length; i++) out += (i ? ',' : '') + vec[i];
+  return out + '}';
+}

@@ -1,0 +1,136 @@
+import { describe, expect, it } from 'vitest';
+import { embedMany } from '../../src/core/embedMany.js';
+import { setSourceEmbed } from '../../src/core/setSourceEmbed.js';
+import type { Db } from '../../src/db/Db.js';
+import { claimQueued, enqueueSourceChunks } from '../../src/db/embedQueries.js';
+import { findSource } from '../../src/db/sourcesQueries.js';
+import { embedSource } from '../../src/embed/embedSource.js';
+import { backends } from '../helpers/brains.js';
+import { countingGlove, countRows, poolOf } from '../helpers/embed.js';
+import type { TestRepo } from '../helpers/gitRepo.js';
+import { add, sync, useBrainAndRepo } from '../helpers/sync.js';
+
+/** `pages` notes of `sections` sections each, every section's text distinct. */
+async function writeNotes(repo: TestRepo, pages: number, sections: number, prefix = 'n'): Promise<void> {
+  for (let p = 0; p < pages; p++) {
+    const body = Array.from({ length: sections }, (_, s) => `## Part ${s}\n\nThe river ${prefix}${p} crossed valley ${s} near the old mill.\n`);
+    await repo.write(`${prefix}-${p}.md`, `# Note ${prefix}${p}\n\n${body.join('\n')}`);
+  }
+}
+
+const distinctHashes = `select count(distinct c.chunk_hash)::int as n from chunks c`;
+
+describe.each(backends())('the embed phase on %s', (backend) => {
+  let db: Db;
+  let repo: TestRepo;
+  useBrainAndRepo(backend, (d, r) => ((db = d), (repo = r)));
+
+  it('embeds every chunk after the bookmark, each distinct text once, and an edit re-embeds only its changed chunk', async () => {
+    await writeNotes(repo, 10, 3);
+    await repo.write('copy.md', '# Note n0\n\n## Part 0\n\nThe river n0 crossed valley 0 near the old mill.\n');
+    await repo.commit('notes');
+    await add(db, 'notes', repo.dir);
+    const glove = await countingGlove();
+    const first = await sync(db, 'notes', { models: poolOf(glove) });
+    const chunks = await countRows(db, distinctHashes);
+    expect(first.status).toBe('synced');
+    expect(first.counts).toMatchObject({ embedded: chunks, pending: 0 });
+    expect(first.timings.embedMs).toBeGreaterThan(0);
+    expect(glove.texts).toHaveLength(chunks);
+    expect(new Set(glove.texts).size).toBe(chunks);
+    expect(await countRows(db, 'select count(*)::int as n from embeddings')).toBe(chunks);
+    expect(await countRows(db, 'select count(*)::int as n from embed_queue')).toBe(0);
+
+    await repo.write('n-3.md', (await repo.git(['show', 'HEAD:n-3.md'])).replace('valley 1 near', 'valley 1 beyond'));
+    await repo.commit('edit one section');
+    glove.texts = [];
+    const edit = await sync(db, 'notes', { models: poolOf(glove) });
+    expect(edit.counts.embedded).toBe(1);
+    expect(glove.texts).toEqual([expect.stringContaining('valley 1 beyond')]);
+  });
+
+  it('embeds text another source already has only once', async () => {
+    await writeNotes(repo, 4, 2);
+    await repo.commit('notes');
+    await add(db, 'a', repo.dir);
+    await add(db, 'b', repo.dir);
+    const glove = await countingGlove();
+    expect((await sync(db, 'a', { models: poolOf(glove) })).counts.embedded).toBe(8);
+    const b = await sync(db, 'b', { models: poolOf(glove) });
+    expect(b.counts).toMatchObject({ embedded: 0, pending: 0 });
+    expect(glove.texts).toHaveLength(8);
+  });
+
+  it('leaves the run synced with work pending when stopped during the embed phase, and the next run does only the rest', async () => {
+    await writeNotes(repo, 40, 8); // 320 chunks: more than one batch
+    const head = await repo.commit('notes');
+    await add(db, 'notes', repo.dir);
+    const stop = new AbortController();
+    // Stopped (as by SIGTERM) while its second batch is in flight: the first is kept, the second
+    // is given up (a signal stops writes at once).
+    const glove = await countingGlove({ onCall: (n) => n === 2 && stop.abort() });
+    const stopped = await sync(db, 'notes', { models: poolOf(glove), signal: stop.signal });
+    expect(stopped.status).toBe('synced');
+    expect(stopped.target).toBe(head);
+    expect(stopped.counts.embedded).toBeGreaterThan(0);
+    expect(stopped.counts.pending).toBe(320 - stopped.counts.embedded);
+    const rest = await countingGlove();
+    const next = await sync(db, 'notes', { models: poolOf(rest) });
+    expect(next.status).toBe('up_to_date');
+    expect(next.counts).toMatchObject({ embedded: 320 - stopped.counts.embedded, pending: 0 });
+    // Only the batch in flight was embedded twice.
+    expect(new Set([...glove.texts, ...rest.texts]).size).toBe(320);
+    expect(glove.texts.length + rest.texts.length).toBe(320 + (glove.texts.length - stopped.counts.embedded));
+  });
+
+  it('skips the phase with --no-embed, and `embed` works through the backlog', async () => {
+    await writeNotes(repo, 5, 2);
+    await repo.commit('notes');
+    await add(db, 'notes', repo.dir);
+    const glove = await countingGlove();
+    const r = await sync(db, 'notes', { models: poolOf(glove), embed: false });
+    expect(r.counts).toMatchObject({ embedded: 0, pending: 10 });
+    expect(glove.calls).toBe(0);
+    const [e] = await embedMany({ db, models: poolOf(glove), signal: new AbortController().signal }, ['notes']);
+    expect(e).toMatchObject({ source: 'notes', embedded: 10, pending: 0, stopped: null, error: null });
+  });
+
+  it('keeps vectors of a changed model apart: every chunk waits for the new one', async () => {
+    await writeNotes(repo, 3, 2);
+    await repo.commit('notes');
+    await add(db, 'notes', repo.dir);
+    await sync(db, 'notes', { models: poolOf(await countingGlove()) });
+    const source = (await findSource(db, 'notes'))!;
+    expect(await setSourceEmbed(db, 'notes', 'glove')).toEqual({ changed: false, pending: 0 });
+    await enqueueSourceChunks(db, source.id); // what a model change does
+    const changed = await countingGlove({ fingerprint: 'f'.repeat(64) });
+    const r = await sync(db, 'notes', { models: poolOf(changed) });
+    expect(r.counts.embedded).toBe(6);
+    expect(await countRows(db, 'select count(*)::int as n from embed_models')).toBe(2);
+    expect(await countRows(db, 'select count(*)::int as n from embeddings')).toBe(12);
+  });
+
+  it('shares a backlog between two workers without embedding a chunk twice, and takes over expired claims', async () => {
+    await writeNotes(repo, 40, 8);
+    await repo.commit('notes');
+    await add(db, 'notes', repo.dir);
+    await sync(db, 'notes', { embed: false });
+    const source = (await findSource(db, 'notes'))!;
+    // A worker that died holding a claim: its claim expires (backdated here instead of waited for).
+    expect(await claimQueued(db, source.id, 'dead-worker', 20, 120)).toHaveLength(20);
+    await db.query(`update embed_queue set claim_expires_at = now() - interval '1 second' where claimed_by = 'dead-worker'`);
+    const a = await countingGlove();
+    const b = await countingGlove();
+    const pool = poolOf(a);
+    const { modelId } = await pool.get(db, null);
+    const never = new AbortController().signal;
+    const run = (worker: string, provider: typeof a) =>
+      embedSource({ db, sourceId: source.id, provider, modelId, worker, signal: never, writeSignal: never, timeLeft: () => Infinity });
+    const [ra, rb] = await Promise.all([run('worker-a', a), run('worker-b', b)]);
+    expect(ra.embedded + rb.embedded).toBe(320);
+    expect(ra.embedded).toBeGreaterThan(0);
+    expect(rb.embedded).toBeGreaterThan(0);
+    expect(new Set([...a.texts, ...b.texts]).size).toBe(a.texts.length + b.texts.length);
+    expect(await countRows(db, 'select count(*)::int as n from embed_queue')).toBe(0);
+  });
+});
