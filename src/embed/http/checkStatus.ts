@@ -23,7 +23,7 @@ export function checkStatus(ex: HttpExchange, s: HttpSettings, server: string, w
   const fail = (message: string) => new EmbedServerError(`${server} ${message}`, { status });
   if (status >= 300 && status < 400) {
     const to = ex.headers.get('location');
-    throw fail(`redirected ${what} (${answer}) to ${to ?? 'another URL'}: brainsync does not follow redirects; set the server URL to where it points`);
+    throw fail(`redirected ${what} (${answer}) to ${to ?? 'another URL'}: brainsync does not follow redirects; set the server URL to where it points. Not retried.`);
   }
   if (status === 401 || status === 403) {
     const key = s.apiKey === null ? 'no API key was sent: set one in the source\'s settings' : `check the API key${s.apiKeySource ? ` in ${s.apiKeySource}` : ''}`;

@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
+import { TooLargeFailure } from './checkStatus.js';
 import { EmbeddingsClient, type ServerInfo } from './EmbeddingsClient.js';
+import { EmbedServerError } from './EmbedServerError.js';
 import { HttpProvider } from './HttpProvider.js';
 import { httpDefaults, resolveHttpSettings, type HttpProviderOptions } from './httpSettings.js';
 
@@ -25,7 +27,12 @@ export async function createHttpProvider(opts: HttpProviderOptions): Promise<Htt
   const client = new EmbeddingsClient(settings);
   const info = await client.info(opts.signal);
   const maxInputChars = settings.maxInputChars ?? defaultInputChars(info);
-  const [probe] = await client.embed([probeText], settings.dimensions, opts.signal);
+  const [probe] = await client.embed([probeText], settings.dimensions, opts.signal).catch((err: unknown) => {
+    if (!(err instanceof TooLargeFailure)) throw err;
+    throw new EmbedServerError(`${client.server} refused a ${probeText.length}-character probe as too large (it ${err.message}): check the server's limits`, {
+      status: 413,
+    });
+  });
   const dimensions = probe.length;
   const facts = {
     algorithm,

@@ -1,3 +1,5 @@
+import { ConfigError } from '../../errors.js';
+
 /** What came back from one HTTP exchange, the whole body read. */
 export interface HttpExchange {
   status: number;
@@ -51,6 +53,13 @@ export async function sendRequest(req: HttpRequest, timeoutMs: number, signal?: 
   } catch (err) {
     if (signal?.aborted) throw signal.reason;
     if (timedOut) throw new NetworkFailure(`no complete answer within ${formatSeconds(timeoutMs)}`, { cause: err });
+    if ((err as { cause?: Error })?.cause?.message === 'bad port') {
+      // The Fetch standard refuses some ports outright (6000, 6665–6669, 10080, …): no retry helps.
+      const url = new URL(req.url);
+      throw new ConfigError(
+        `embedding server ${url.origin}: fetch refuses to connect to port ${url.port} (one of the Fetch standard's blocked ports); serve the embeddings on another port`,
+      );
+    }
     throw new NetworkFailure(describeNetworkError(err), { cause: err });
   } finally {
     clearTimeout(timer);
