@@ -65,6 +65,6 @@ function unitVector(values: unknown[], bad: () => Error): Float32Array {
 function describeBad(values: unknown[]): string {
   if (values.length === 0) return 'is empty';
   const odd = values.find((x) => typeof x !== 'number' || !Number.isFinite(x));
-  if (odd !== undefined) return `holds ${JSON.stringify(odd)}, not a finite number`;
+  if (odd !== undefined) return `holds ${typeof odd === 'number' ? String(odd) : JSON.stringify(odd)}, not a finite number`;
   return 'is all zeros (or too large to normalise), so it has no direction';
 }
