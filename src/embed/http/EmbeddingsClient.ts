@@ -1,7 +1,7 @@
-import pLimit, { type LimitFunction } from 'p-limit';
 import { checkStatus } from './checkStatus.js';
 import { describeServer, type HttpSettings } from './httpSettings.js';
 import { parseEmbeddings } from './parseEmbeddings.js';
+import { RequestSlots } from './RequestSlots.js';
 import { sendRequest, type HttpRequest } from './sendRequest.js';
 import { withRetries } from './withRetries.js';
 
@@ -17,17 +17,17 @@ export interface ServerInfo {
 
 /**
  * The protocol, one request at a time: POST `/v1/embeddings` and TEI's `GET /info`, each
- * with retries. Requests of all callers share one limit of `concurrency` in flight; the
- * limit covers the exchange only, not backoff sleeps, so a waiting retry holds no slot.
+ * with retries. Requests of all callers share `concurrency` slots (RequestSlots); a
+ * slot covers the exchange only, not backoff sleeps, so a waiting retry holds no slot.
  */
 export class EmbeddingsClient {
   readonly server: string;
-  private readonly limit: LimitFunction;
+  private readonly slots: RequestSlots;
   private readonly headers: Record<string, string>;
 
   constructor(readonly settings: HttpSettings) {
     this.server = describeServer(settings);
-    this.limit = pLimit(settings.concurrency);
+    this.slots = new RequestSlots(settings.concurrency);
     this.headers = { 'content-type': 'application/json', accept: 'application/json' };
     if (settings.apiKey !== null) this.headers.authorization = `Bearer ${settings.apiKey}`;
   }
@@ -54,7 +54,7 @@ export class EmbeddingsClient {
     const req: HttpRequest = { method: 'GET', url: `${this.settings.root}/info`, headers: this.headers };
     const ex = await withRetries(
       async () => {
-        const answer = await this.limit(() => sendRequest(req, this.settings.requestTimeoutMs, signal));
+        const answer = await this.slots.run(() => sendRequest(req, this.settings.requestTimeoutMs, signal), signal);
         // Only retryable statuses throw here; a 404 or 401 means "no /info", not a failure.
         if (answer.status === 408 || answer.status === 409 || answer.status === 429 || answer.status >= 500) {
           checkStatus(answer, this.settings, this.server, 'GET /info');
@@ -69,7 +69,7 @@ export class EmbeddingsClient {
   }
 
   private async exchange(req: HttpRequest, what: string, signal?: AbortSignal) {
-    const ex = await this.limit(() => sendRequest(req, this.settings.requestTimeoutMs, signal));
+    const ex = await this.slots.run(() => sendRequest(req, this.settings.requestTimeoutMs, signal), signal);
     checkStatus(ex, this.settings, this.server, what);
     return ex;
   }

@@ -55,14 +55,13 @@ export class HttpProvider implements EmbeddingProvider {
     opts.signal?.throwIfAborted();
     if (texts.length === 0) return [];
     const inputs = texts.map((text) => toInput(text, this.maxInputChars));
-    const signal = opts.signal ? AbortSignal.any([opts.signal, this.closing.signal]) : this.closing.signal;
     return embedInBatches(
       inputs,
       (batch, batchSignal) => this.client.embed(batch, this.dimensions, batchSignal),
       this.limits,
       this.client.settings.concurrency,
       this.client.server,
-      signal,
+      [opts.signal, this.closing.signal],
     );
   }
 

@@ -30,7 +30,8 @@ const maxShortenings = 8;
  * next request's inputs from a shared cursor (so a limit learned by one applies to the next
  * request of all). Results land at their inputs' positions, so order holds whatever order
  * requests finish in. A 413 halves the request; a single input refused is shortened. The
- * first error stops the other workers, and only then is it thrown, so nothing is left in flight.
+ * first error stops the other workers, and only then is it thrown, so nothing is left in flight;
+ * an aborting signal rejects with its own reason.
  */
 export async function embedInBatches(
   inputs: readonly string[],
@@ -38,12 +39,18 @@ export async function embedInBatches(
   limits: BatchLimits,
   concurrency: number,
   server: string,
-  signal: AbortSignal,
+  signals: ReadonlyArray<AbortSignal | undefined>,
 ): Promise<Float32Array[]> {
   const out = new Array<Float32Array>(inputs.length);
+  // One signal for the workers: any caller's signal, or the first failure. Linked by hand
+  // and unlinked at the end, so a long-lived run signal keeps no reference to this call.
   const stop = new AbortController();
-  const onAbort = () => stop.abort(signal.reason);
-  signal.addEventListener('abort', onAbort, { once: true });
+  const unlink = signals.filter((s) => s !== undefined).map((s) => {
+    const onAbort = () => stop.abort(s.reason);
+    if (s.aborted) onAbort();
+    s.addEventListener('abort', onAbort, { once: true });
+    return () => s.removeEventListener('abort', onAbort);
+  });
   let next = 0;
   const worker = async () => {
     for (let start = next; start < inputs.length; start = next) {
@@ -61,12 +68,12 @@ export async function embedInBatches(
       }),
     );
     const settled = await Promise.allSettled(workers);
-    if (signal.aborted) throw signal.reason;
     const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-    if (failed) throw stop.signal.reason ?? failed.reason;
+    // The first reason to stop (a caller's signal, or the first failure), not a sibling's echo of it.
+    if (failed) throw stop.signal.aborted ? stop.signal.reason : failed.reason;
     return out;
   } finally {
-    signal.removeEventListener('abort', onAbort);
+    for (const fn of unlink) fn();
   }
 }
 

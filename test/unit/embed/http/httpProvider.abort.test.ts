@@ -74,6 +74,23 @@ describe('stopping http embedding', () => {
     expect(server.embeddingRequests().length - before).toBe(1);
   });
 
+  it('stops a call waiting for a request slot that another call holds', async () => {
+    const provider = await newProvider({ concurrency: 1 });
+    const arrived = hangEmbeddings();
+    const holder = provider.embed(['holds the only slot']).catch((e: unknown) => e);
+    await arrived;
+    const controller = new AbortController();
+    const waiting = provider.embed(['waits for it'], { signal: controller.signal });
+    const before = server.embeddingRequests().length;
+    const started = performance.now();
+    controller.abort(new Error('budget spent'));
+    await expect(waiting).rejects.toThrow('budget spent');
+    expect(performance.now() - started).toBeLessThan(500);
+    expect(server.embeddingRequests().length).toBe(before);
+    await provider.close();
+    expect(await holder).toBeInstanceOf(EmbedError);
+  });
+
   it('sends nothing when the signal has already aborted', async () => {
     const provider = await newProvider();
     const before = server.requests.length;
