@@ -51,7 +51,9 @@ export class HttpProvider implements EmbeddingProvider {
   }
 
   async embed(texts: readonly string[], opts: EmbedOptions = {}): Promise<Float32Array[]> {
-    if (this.closing.signal.aborted) throw new EmbedError(`the http provider for ${this.client.server} was closed; create a new one`);
+    if (this.closing.signal.aborted) {
+      throw new EmbedError(`the http provider for ${this.client.server} was closed; create a new one`);
+    }
     opts.signal?.throwIfAborted();
     if (texts.length === 0) return [];
     const inputs = texts.map((text) => toInput(text, this.maxInputChars));

@@ -20,21 +20,23 @@ export function checkStatus(ex: HttpExchange, s: HttpSettings, server: string, w
   if (status === 408 || status === 409 || status === 429 || status >= 500) {
     throw new RetryableFailure(`${answer}`, status, retryAfterMs(ex.headers.get('retry-after'), s.now()));
   }
-  const fail = (message: string) => new EmbedServerError(`${server} ${message}`, { status });
+  const fail = (message: string) => new EmbedServerError(`${server} ${message} Not retried.`, { status });
   if (status >= 300 && status < 400) {
-    const to = ex.headers.get('location');
-    throw fail(`redirected ${what} (${answer}) to ${to ?? 'another URL'}: brainsync does not follow redirects; set the server URL to where it points. Not retried.`);
+    const to = ex.headers.get('location') ?? 'another URL';
+    throw fail(`redirected ${what} (${answer}) to ${to}: brainsync does not follow redirects; use the URL it points to.`);
   }
   if (status === 401 || status === 403) {
-    const key = s.apiKey === null ? 'no API key was sent: set one in the source\'s settings' : `check the API key${s.apiKeySource ? ` in ${s.apiKeySource}` : ''}`;
-    throw fail(`refused the request (${answer}): ${key}. Not retried.`);
+    const from = s.apiKeySource ? ` in ${s.apiKeySource}` : '';
+    const key = s.apiKey === null ? "no API key was sent: set one in the source's settings" : `check the API key${from}`;
+    throw fail(`refused the request (${answer}): ${key}.`);
   }
   if (status === 404) {
     throw fail(
-      `answered ${answer} to ${what}: check the model name and that the URL is an OpenAI-compatible server's (brainsync posts to ${s.embeddingsUrl}). Not retried.`,
+      `answered ${what} with ${answer}: check the model name, and that the URL is an OpenAI-compatible ` +
+        `server's (brainsync posts to ${s.embeddingsUrl}).`,
     );
   }
-  throw fail(`refused ${what} (${answer}); the same request would fail again, so it was not retried. Check the model name and the server's log.`);
+  throw fail(`refused ${what} (${answer}): the same request would fail again. Check the model name and the server's log.`);
 }
 
 /** The start of an error body, on one line, quoted: servers put the useful reason there. */

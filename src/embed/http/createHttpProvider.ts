@@ -27,13 +27,7 @@ export async function createHttpProvider(opts: HttpProviderOptions): Promise<Htt
   const client = new EmbeddingsClient(settings);
   const info = await client.info(opts.signal);
   const maxInputChars = settings.maxInputChars ?? defaultInputChars(info);
-  const [probe] = await client.embed([probeText], settings.dimensions, opts.signal).catch((err: unknown) => {
-    if (!(err instanceof TooLargeFailure)) throw err;
-    throw new EmbedServerError(`${client.server} refused a ${probeText.length}-character probe as too large (it ${err.message}): check the server's limits`, {
-      status: 413,
-    });
-  });
-  const dimensions = probe.length;
+  const dimensions = await probeDimensions(client, settings.dimensions, opts.signal);
   const facts = {
     algorithm,
     model: settings.model,
@@ -52,6 +46,19 @@ export async function createHttpProvider(opts: HttpProviderOptions): Promise<Htt
     },
     info,
   });
+}
+
+/** The length of the server's vector for a tiny text (checked against `expected` when given). */
+async function probeDimensions(client: EmbeddingsClient, expected: number | null, signal?: AbortSignal): Promise<number> {
+  try {
+    const [vector] = await client.embed([probeText], expected, signal);
+    return vector.length;
+  } catch (err) {
+    if (!(err instanceof TooLargeFailure)) throw err;
+    const what = `a ${probeText.length}-character probe`;
+    const message = `${client.server} refused ${what} as too large (it ${err.message}): check the server's limits.`;
+    throw new EmbedServerError(message, { status: 413 });
+  }
 }
 
 /**

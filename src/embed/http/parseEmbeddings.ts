@@ -19,7 +19,9 @@ export function parseEmbeddings(body: string, count: number, dimensions: number 
     doc = JSON.parse(body);
   } catch {
     // Python servers write NaN and Infinity as bare words, which JSON does not allow.
-    const nonFinite = /[[,:]\s*-?(NaN|Infinity)\b/.test(body) ? ' (it holds NaN or Infinity: the model produced non-finite numbers)' : '';
+    const nonFinite = /[[,:]\s*-?(NaN|Infinity)\b/.test(body)
+      ? ' (it holds NaN or Infinity: the model produced non-finite numbers)'
+      : '';
     throw malformed(`the body is not JSON${nonFinite}${bodyExcerpt(body)}`);
   }
   const data = (doc as { data?: unknown } | null)?.data;

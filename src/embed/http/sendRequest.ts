@@ -57,7 +57,8 @@ export async function sendRequest(req: HttpRequest, timeoutMs: number, signal?: 
       // The Fetch standard refuses some ports outright (6000, 6665–6669, 10080, …): no retry helps.
       const url = new URL(req.url);
       throw new ConfigError(
-        `embedding server ${url.origin}: fetch refuses to connect to port ${url.port} (one of the Fetch standard's blocked ports); serve the embeddings on another port`,
+        `embedding server ${url.origin}: fetch refuses to connect to port ${url.port} (one of the Fetch ` +
+          "standard's blocked ports); serve the embeddings on another port",
       );
     }
     throw new NetworkFailure(describeNetworkError(err), { cause: err });

@@ -23,7 +23,8 @@ export function serverRoot(url: string): string {
     );
   }
   if (parsed.search || parsed.hash) {
-    throw new ConfigError(`embedding server URL "${url}" must not have a query or fragment: give its root, like http://gpu-box:8080`);
+    const hint = 'give its root, like http://gpu-box:8080';
+    throw new ConfigError(`embedding server URL "${url}" must not have a query or fragment: ${hint}`);
   }
   const path = parsed.pathname.replace(/\/+$/, '').replace(/\/v1$/, '');
   return `${parsed.origin}${path}`;

@@ -157,13 +157,13 @@ describe('retrying an embeddings server', () => {
     const err = await provider.embed(['hello']).catch((e: unknown) => e);
     expect(waits).toEqual([]);
     expect((err as Error).message).toContain('not found, try pulling it first');
-    expect((err as Error).message).toContain(`check the model name and that the URL is an OpenAI-compatible server's (brainsync posts to ${server.url}/v1/embeddings)`);
+    expect((err as Error).message).toContain(`check the model name, and that the URL is an OpenAI-compatible server's (brainsync posts to ${server.url}/v1/embeddings)`);
   });
 
   it.each([400, 422])('does not retry a %i', async (status) => {
     const { provider, waits } = await providerRecordingWaits();
     server.respond = failing(1, status, 'Input validation error');
-    await expect(provider.embed(['hello'])).rejects.toThrow(/Input validation error.*not retried/);
+    await expect(provider.embed(['hello'])).rejects.toThrow(/Input validation error.*Not retried/);
     expect(waits).toEqual([]);
   });
 
