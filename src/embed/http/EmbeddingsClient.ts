@@ -1,4 +1,4 @@
-import { checkStatus } from './checkStatus.js';
+import { checkStatus, isRetryableStatus } from './checkStatus.js';
 import { describeServer, type HttpSettings } from './httpSettings.js';
 import { parseEmbeddings } from './parseEmbeddings.js';
 import { RequestSlots } from './RequestSlots.js';
@@ -56,9 +56,7 @@ export class EmbeddingsClient {
       async () => {
         const answer = await this.slots.run(() => sendRequest(req, this.settings.requestTimeoutMs, signal), signal);
         // Only retryable statuses throw here; a 404 or 401 means "no /info", not a failure.
-        if (answer.status === 408 || answer.status === 409 || answer.status === 429 || answer.status >= 500) {
-          checkStatus(answer, this.settings, this.server, 'GET /info');
-        }
+        if (isRetryableStatus(answer.status)) checkStatus(answer, this.settings, this.server, 'GET /info');
         return answer;
       },
       this.settings,

@@ -17,7 +17,7 @@ export function checkStatus(ex: HttpExchange, s: HttpSettings, server: string, w
   if (status >= 200 && status < 300) return;
   const answer = `${status} ${ex.statusText || ''}`.trim() + bodyExcerpt(ex.body);
   if (status === 413) throw new TooLargeFailure(`answered ${answer}`);
-  if (status === 408 || status === 409 || status === 429 || status >= 500) {
+  if (isRetryableStatus(status)) {
     throw new RetryableFailure(`${answer}`, status, retryAfterMs(ex.headers.get('retry-after'), s.now()));
   }
   const fail = (message: string) => new EmbedServerError(`${server} ${message} Not retried.`, { status });
@@ -37,6 +37,11 @@ export function checkStatus(ex: HttpExchange, s: HttpSettings, server: string, w
     );
   }
   throw fail(`refused ${what} (${answer}): the same request would fail again. Check the model name and the server's log.`);
+}
+
+/** Timeouts, conflicts, rate limits and server errors: the same request may work later. */
+export function isRetryableStatus(status: number): boolean {
+  return status === 408 || status === 409 || status === 429 || status >= 500;
 }
 
 /** The start of an error body, on one line, quoted: servers put the useful reason there. */

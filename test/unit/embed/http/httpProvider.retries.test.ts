@@ -167,6 +167,25 @@ describe('retrying an embeddings server', () => {
     expect(waits).toEqual([]);
   });
 
+  it("retries TEI's /info like any request, so a passing failure cannot change the fingerprint", async () => {
+    server.info = { model_id: 'BAAI/bge-small-en-v1.5', model_sha: 'abc' };
+    try {
+      const steady = await createHttpProvider({ url: server.url, model: 'fake-model' });
+      let failures = 0;
+      server.respond = (req, res) => {
+        if (req.path !== '/info' || failures++ > 1) return false;
+        send(res, 502, 'Bad Gateway');
+        return true;
+      };
+      const { provider, waits } = await providerRecordingWaits();
+      expect(waits).toHaveLength(2);
+      expect(provider.serverInfo?.modelSha).toBe('abc');
+      expect(provider.fingerprint).toBe(steady.fingerprint);
+    } finally {
+      server.info = null;
+    }
+  });
+
   it('fails clearly when nothing listens, after retrying', async () => {
     const port = await closedPort();
     const err = await createHttpProvider({ url: `http://127.0.0.1:${port}`, model: 'm', maxAttempts: 3, sleep: async () => {} }).catch(
