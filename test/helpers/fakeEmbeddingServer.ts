@@ -70,7 +70,10 @@ export async function startFakeEmbeddingServer(opts: FakeServerOptions = {}): Pr
       inFlight--;
       if (!res.writableFinished) state.abandoned++;
     });
-    void handle(req, res).catch((err: unknown) => sendJson(res, 500, { error: String(err) }));
+    void handle(req, res).catch((err: unknown) => {
+      // A client that went away mid-request leaves nothing to answer.
+      if (!res.headersSent && !res.destroyed) sendJson(res, 500, { error: String(err) });
+    });
   });
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
