@@ -25,3 +25,8 @@ function envSubset() {
     HOME: e.HOME,
   };
 }
+
+/** Where embedding API keys are looked up, by the variable name a source's settings give. */
+export function keyEnvironment(): Record<string, string | undefined> {
+  return process.env;
+}

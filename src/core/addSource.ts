@@ -4,7 +4,7 @@ import type { Db } from '../db/Db.js';
 import { findSource, insertSource, type SourceRow } from '../db/sourcesQueries.js';
 import { branchExists, currentBranch, isGitRepository, lsRemoteBranches } from '../git/repoInfo.js';
 import { runGit } from '../git/runGit.js';
-import { validateEmbedSpec } from '../embed/embedSpec.js';
+import { validateEmbedSettings } from '../embed/embedSpec.js';
 import { isCloneUrl, localRepoPath, normaliseSubdir, validateBranchName, validateSourceName } from './sourceSpec.js';
 
 export interface AddSourceInput {
@@ -13,6 +13,8 @@ export interface AddSourceInput {
   branch?: string;
   subdir?: string;
   embedModel?: string | null;
+  embedUrl?: string | null;
+  embedKeyEnv?: string | null;
   /** Directory a relative local path is resolved against. */
   cwd: string;
   signal?: AbortSignal;
@@ -23,7 +25,8 @@ export async function addSource(db: Db, input: AddSourceInput): Promise<SourceRo
   const name = validateSourceName(input.name);
   const subdir = normaliseSubdir(input.subdir);
   if (input.branch !== undefined) validateBranchName(input.branch);
-  if (input.embedModel) validateEmbedSpec(input.embedModel);
+  const embed = { spec: input.embedModel ?? null, url: input.embedUrl ?? null, keyEnv: input.embedKeyEnv ?? null };
+  validateEmbedSettings(embed);
   if (await findSource(db, name)) {
     throw new ConfigError(
       `a source named "${name}" already exists. Pick another name, or remove it first with \`brainsync sources remove ${name} --yes\`.`,
@@ -39,7 +42,9 @@ export async function addSource(db: Db, input: AddSourceInput): Promise<SourceRo
     repoKind: remote ? 'remote' : 'local',
     branch,
     subdir,
-    embedModel: input.embedModel ?? null,
+    embedModel: embed.spec,
+    embedUrl: embed.url,
+    embedKeyEnv: embed.keyEnv,
   });
 }
 

@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type { Db } from '../db/Db.js';
 import { hasPending, countPending } from '../db/embedQueries.js';
-import { findSource } from '../db/sourcesQueries.js';
+import { embedSettingsOf, findSource, type SourceRow } from '../db/sourcesQueries.js';
 import { embedSource, type EmbedOutcome } from '../embed/embedSource.js';
 import type { ProviderPool } from '../embed/ProviderPool.js';
 import { errorMessage } from '../errors.js';
@@ -28,6 +28,10 @@ export interface EmbedManyInput {
  * running at the same time only adds to it. Sources are taken grouped by model, so each model
  * is loaded once and serves all of its sources.
  */
+function modelKey(s: SourceRow): string {
+  return JSON.stringify([s.embedModel ?? '', s.embedUrl ?? '']);
+}
+
 export async function embedMany(input: EmbedManyInput, names: string[]): Promise<EmbedSourceResult[]> {
   const budget = budgetController(input.timeoutMs);
   const signal = AbortSignal.any([input.signal, budget.signal]);
@@ -35,7 +39,7 @@ export async function embedMany(input: EmbedManyInput, names: string[]): Promise
   const worker = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
   const sources = [];
   for (const name of names) sources.push((await findSource(input.db, name))!);
-  sources.sort((a, b) => (a.embedModel ?? '').localeCompare(b.embedModel ?? ''));
+  sources.sort((a, b) => modelKey(a).localeCompare(modelKey(b)));
   const out: EmbedSourceResult[] = [];
   try {
     for (const source of sources) {
@@ -49,7 +53,7 @@ export async function embedMany(input: EmbedManyInput, names: string[]): Promise
         continue;
       }
       try {
-        const model = await input.models.get(input.db, source.embedModel, signal);
+        const model = await input.models.get(input.db, embedSettingsOf(source), signal);
         const o = await embedSource({
           db: input.db, sourceId: source.id, provider: model.provider, modelId: model.modelId, worker,
           signal, writeSignal, timeLeft: budget.timeLeft,

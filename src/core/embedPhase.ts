@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import type { Db } from '../db/Db.js';
 import { countPending, hasPending } from '../db/embedQueries.js';
-import type { SourceRow } from '../db/sourcesQueries.js';
+import { embedSettingsOf, type SourceRow } from '../db/sourcesQueries.js';
 import type { EmbedOutcome } from '../embed/embedSource.js';
 import type { ProviderPool } from '../embed/ProviderPool.js';
 import { errorMessage } from '../errors.js';
@@ -33,7 +33,7 @@ export async function embedPhase(input: EmbedPhaseInput): Promise<EmbedOutcome> 
   try {
     if (!(await hasPending(db, source.id))) return nothing;
     if (!input.models || input.signal.aborted) return { ...nothing, pending: await countPending(db, source.id) };
-    const model = await input.models.get(db, source.embedModel, input.signal);
+    const model = await input.models.get(db, embedSettingsOf(source), input.signal);
     const { embedSource } = await import('../embed/embedSource.js');
     return await embedSource({
       db, sourceId: source.id, provider: model.provider, modelId: model.modelId,

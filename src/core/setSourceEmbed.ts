@@ -1,7 +1,7 @@
 import type { Db } from '../db/Db.js';
 import { countPending, enqueueSourceChunks } from '../db/embedQueries.js';
-import { setEmbedModel } from '../db/sourcesQueries.js';
-import { defaultEmbedSpec, validateEmbedSpec } from '../embed/embedSpec.js';
+import { embedSettingsOf, setEmbedSettings } from '../db/sourcesQueries.js';
+import { defaultEmbedSpec, validateEmbedSettings, type EmbedSettings } from '../embed/embedSpec.js';
 import { requireSource } from './requireSource.js';
 
 /**
@@ -9,13 +9,16 @@ import { requireSource } from './requireSource.js';
  * old model's vectors stay (another source may use them, and switching back is free); every
  * chunk of the source is queued for the new model, which skips those it already has.
  */
-export async function setSourceEmbed(db: Db, name: string, spec: string): Promise<{ changed: boolean; pending: number }> {
-  validateEmbedSpec(spec);
+export async function setSourceEmbed(db: Db, name: string, wanted: EmbedSettings): Promise<{ changed: boolean; pending: number }> {
+  validateEmbedSettings(wanted);
   const source = await requireSource(db, name);
-  if ((source.embedModel ?? defaultEmbedSpec) === spec) return { changed: false, pending: await countPending(db, source.id) };
+  const now = embedSettingsOf(source);
+  const same = (now.spec ?? defaultEmbedSpec) === (wanted.spec ?? defaultEmbedSpec) && now.url === wanted.url;
+  if (same && now.keyEnv === wanted.keyEnv) return { changed: false, pending: await countPending(db, source.id) };
   await db.transaction(async (tx) => {
-    await setEmbedModel(tx, source.id, spec);
-    await enqueueSourceChunks(tx, source.id);
+    await setEmbedSettings(tx, source.id, wanted);
+    // Only a new model or server can need new vectors; a new key variable cannot.
+    if (!same) await enqueueSourceChunks(tx, source.id);
   });
   return { changed: true, pending: await countPending(db, source.id) };
 }

@@ -1,3 +1,4 @@
+import type { EmbedSettings } from '../embed/embedSpec.js';
 import type { Queryable } from './Db.js';
 
 export interface SourceRow {
@@ -8,6 +9,8 @@ export interface SourceRow {
   branch: string;
   subdir: string;
   embedModel: string | null;
+  embedUrl: string | null;
+  embedKeyEnv: string | null;
   bookmarkCommit: string | null;
   bookmarkAt: Date | null;
   pendingTargets: string[];
@@ -15,6 +18,7 @@ export interface SourceRow {
 }
 
 const columns = `id, name, repo, repo_kind as "repoKind", branch, subdir, embed_model as "embedModel",
+  embed_url as "embedUrl", embed_key_env as "embedKeyEnv",
   bookmark_commit as "bookmarkCommit", bookmark_at as "bookmarkAt", pending_targets as "pendingTargets",
   created_at as "createdAt"`;
 
@@ -25,13 +29,15 @@ export interface NewSource {
   branch: string;
   subdir: string;
   embedModel: string | null;
+  embedUrl?: string | null;
+  embedKeyEnv?: string | null;
 }
 
 export async function insertSource(db: Queryable, s: NewSource): Promise<SourceRow> {
   const res = await db.query<SourceRow>(
-    `insert into sources (name, repo, repo_kind, branch, subdir, embed_model)
-     values ($1, $2, $3, $4, $5, $6) returning ${columns}`,
-    [s.name, s.repo, s.repoKind, s.branch, s.subdir, s.embedModel],
+    `insert into sources (name, repo, repo_kind, branch, subdir, embed_model, embed_url, embed_key_env)
+     values ($1, $2, $3, $4, $5, $6, $7, $8) returning ${columns}`,
+    [s.name, s.repo, s.repoKind, s.branch, s.subdir, s.embedModel, s.embedUrl ?? null, s.embedKeyEnv ?? null],
   );
   return res.rows[0];
 }
@@ -69,6 +75,10 @@ export async function sourceCounts(db: Queryable, sourceId?: number): Promise<Ma
   return new Map(res.rows.map((r) => [r.sourceId, r]));
 }
 
-export async function setEmbedModel(db: Queryable, sourceId: number, spec: string): Promise<void> {
-  await db.query('update sources set embed_model = $2 where id = $1', [sourceId, spec]);
+export async function setEmbedSettings(db: Queryable, sourceId: number, s: EmbedSettings): Promise<void> {
+  await db.query('update sources set embed_model = $2, embed_url = $3, embed_key_env = $4 where id = $1', [sourceId, s.spec, s.url, s.keyEnv]);
+}
+
+export function embedSettingsOf(s: SourceRow): EmbedSettings {
+  return { spec: s.embedModel, url: s.embedUrl, keyEnv: s.embedKeyEnv };
 }

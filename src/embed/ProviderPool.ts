@@ -2,12 +2,19 @@ import type { Queryable } from '../db/Db.js';
 import { ensureEmbedModel } from '../db/embedQueries.js';
 import type { EmbeddingProvider } from './EmbeddingProvider.js';
 import { EmbedError } from './EmbedError.js';
-import { parseEmbedSpec } from './embedSpec.js';
+import { parseEmbedSpec, type EmbedSettings } from './embedSpec.js';
 
 export interface LoadedModel {
   provider: EmbeddingProvider;
   /** Its row in embed_models. */
   modelId: number;
+}
+
+export interface ProviderPoolOptions {
+  /** Where API keys are looked up by the variable name a source names (the CLI passes process.env). */
+  env?: Record<string, string | undefined>;
+  /** Replaces the built-in providers (tests wrap a real one to count its calls). */
+  create?: (settings: EmbedSettings, signal?: AbortSignal) => Promise<EmbeddingProvider>;
 }
 
 /**
@@ -18,25 +25,24 @@ export interface LoadedModel {
 export class ProviderPool {
   private readonly loaded = new Map<string, Promise<LoadedModel>>();
 
-  /** `create` replaces the built-in providers (tests wrap a real one to count its calls). */
   constructor(
     private readonly modelsDir: string,
-    private readonly createProvider?: (spec: string | null, signal?: AbortSignal) => Promise<EmbeddingProvider>,
+    private readonly opts: ProviderPoolOptions = {},
   ) {}
 
-  get(db: Queryable, spec: string | null, signal?: AbortSignal): Promise<LoadedModel> {
-    const key = spec ?? '';
+  get(db: Queryable, settings: EmbedSettings, signal?: AbortSignal): Promise<LoadedModel> {
+    const key = JSON.stringify([settings.spec, settings.url, settings.keyEnv]);
     let model = this.loaded.get(key);
     if (!model) {
-      model = this.load(db, spec, signal);
+      model = this.load(db, settings, signal);
       this.loaded.set(key, model);
       model.catch(() => this.loaded.delete(key));
     }
     return model;
   }
 
-  private async load(db: Queryable, spec: string | null, signal?: AbortSignal): Promise<LoadedModel> {
-    const provider = await (this.createProvider ?? this.create.bind(this))(spec, signal);
+  private async load(db: Queryable, settings: EmbedSettings, signal?: AbortSignal): Promise<LoadedModel> {
+    const provider = await (this.opts.create ?? this.create.bind(this))(settings, signal);
     if (!(provider.dimensions > 0)) throw new EmbedError(`the ${provider.name} model reports ${provider.dimensions} dimensions`);
     const modelId = await ensureEmbedModel(db, {
       provider: provider.name, model: provider.model, dimensions: provider.dimensions, fingerprint: provider.fingerprint,
@@ -44,12 +50,18 @@ export class ProviderPool {
     return { provider, modelId };
   }
 
-  private async create(spec: string | null, signal?: AbortSignal): Promise<EmbeddingProvider> {
-    const parsed = parseEmbedSpec(spec);
+  private async create(settings: EmbedSettings, signal?: AbortSignal): Promise<EmbeddingProvider> {
+    const parsed = parseEmbedSpec(settings.spec);
     switch (parsed.provider) {
       case 'glove': {
         const { createGloveProvider } = await import('./glove/GloveProvider.js');
         return createGloveProvider({ cacheDir: this.modelsDir, signal });
+      }
+      case 'http': {
+        const { createHttpProvider } = await import('./http/createHttpProvider.js');
+        return createHttpProvider({
+          url: settings.url ?? '', model: parsed.arg!, apiKey: this.apiKey(settings), apiKeySource: settings.keyEnv ?? undefined, signal,
+        });
       }
       default:
         throw new EmbedError(
@@ -57,6 +69,18 @@ export class ProviderPool {
             'set the source back to "glove" with `brainsync sources set NAME --embed glove`.',
         );
     }
+  }
+
+  private apiKey(settings: EmbedSettings): string | undefined {
+    if (!settings.keyEnv) return undefined;
+    const key = this.opts.env?.[settings.keyEnv];
+    if (!key) {
+      throw new EmbedError(
+        `the source's API key variable ${settings.keyEnv} is not set in this environment; ` +
+          'export it where brainsync runs (cron jobs start with an almost empty environment).',
+      );
+    }
+    return key;
   }
 
   async close(): Promise<void> {

@@ -7,10 +7,19 @@ export interface EmbedSpec {
   arg: string | null;
 }
 
+/** A source's embedding settings as stored (the key itself never is: only its variable's name). */
+export interface EmbedSettings {
+  spec: string | null;
+  /** http: the server. */
+  url: string | null;
+  /** http: the environment variable that holds the API key. */
+  keyEnv: string | null;
+}
+
 export const defaultEmbedSpec = 'glove';
 
 /** Providers this build can run; a spec naming another is refused when it is set. */
-const available = new Set<EmbedSpec['provider']>(['glove']);
+const available = new Set<EmbedSpec['provider']>(['glove', 'http']);
 
 export function parseEmbedSpec(spec: string | null): EmbedSpec {
   const text = spec ?? defaultEmbedSpec;
@@ -25,14 +34,26 @@ export function parseEmbedSpec(spec: string | null): EmbedSpec {
   );
 }
 
-/** Checks a spec when a source is added or changed, so that a sync never finds it unusable. */
-export function validateEmbedSpec(spec: string): EmbedSpec {
-  const parsed = parseEmbedSpec(spec);
+/** Checks settings when a source is added or changed, so that a sync never finds them unusable. */
+export function validateEmbedSettings(s: EmbedSettings): EmbedSpec {
+  const parsed = parseEmbedSpec(s.spec);
   if (!available.has(parsed.provider)) {
     throw new ConfigError(
-      `--embed ${JSON.stringify(spec)}: the ${parsed.provider} provider is not part of this version of brainsync yet; ` +
-        'use "glove" (the offline default) for now.',
+      `--embed ${JSON.stringify(s.spec)}: the ${parsed.provider} provider is not part of this version of brainsync yet; ` +
+        'use "glove" (the offline default) or "http:MODEL" with --embed-url.',
     );
+  }
+  if (parsed.provider === 'http' && !s.url) {
+    throw new ConfigError(`--embed ${s.spec} needs --embed-url: the server that serves /v1/embeddings, e.g. http://gpu-box:8080.`);
+  }
+  if (parsed.provider !== 'http' && (s.url || s.keyEnv)) {
+    throw new ConfigError('--embed-url and --embed-key-env only apply to an http model (--embed http:MODEL).');
+  }
+  if (s.url && !/^https?:\/\/[^/]/i.test(s.url)) {
+    throw new ConfigError(`--embed-url ${JSON.stringify(s.url)} is not an http(s) URL; e.g. http://gpu-box:8080.`);
+  }
+  if (s.keyEnv && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(s.keyEnv)) {
+    throw new ConfigError(`--embed-key-env ${JSON.stringify(s.keyEnv)} is not an environment variable name; e.g. EMBED_API_KEY.`);
   }
   return parsed;
 }

@@ -39,7 +39,7 @@ export async function countingGlove(opts: ConstructorParameters<typeof CountingP
 
 /** A pool that serves `provider` for every source. */
 export function poolOf(provider: EmbeddingProvider): ProviderPool {
-  return new ProviderPool(testModelsDir, async () => provider);
+  return new ProviderPool(testModelsDir, { create: async () => provider });
 }
 
 export async function countRows(db: Db, sql: string, params: unknown[] = []): Promise<number> {

@@ -101,7 +101,7 @@ describe.each(backends())('the embed phase on %s', (backend) => {
     await add(db, 'notes', repo.dir);
     await sync(db, 'notes', { models: poolOf(await countingGlove()) });
     const source = (await findSource(db, 'notes'))!;
-    expect(await setSourceEmbed(db, 'notes', 'glove')).toEqual({ changed: false, pending: 0 });
+    expect(await setSourceEmbed(db, 'notes', { spec: 'glove', url: null, keyEnv: null })).toEqual({ changed: false, pending: 0 });
     await enqueueSourceChunks(db, source.id); // what a model change does
     const changed = await countingGlove({ fingerprint: 'f'.repeat(64) });
     const r = await sync(db, 'notes', { models: poolOf(changed) });
@@ -122,7 +122,7 @@ describe.each(backends())('the embed phase on %s', (backend) => {
     const a = await countingGlove();
     const b = await countingGlove();
     const pool = poolOf(a);
-    const { modelId } = await pool.get(db, null);
+    const { modelId } = await pool.get(db, { spec: null, url: null, keyEnv: null });
     const never = new AbortController().signal;
     const run = (worker: string, provider: typeof a) =>
       embedSource({ db, sourceId: source.id, provider, modelId, worker, signal: never, writeSignal: never, timeLeft: () => Infinity });

@@ -1,6 +1,7 @@
 import { embedMany, type EmbedSourceResult } from '../../core/embedMany.js';
 import { listSources } from '../../db/sourcesQueries.js';
 import { ProviderPool } from '../../embed/ProviderPool.js';
+import { keyEnvironment } from '../config.js';
 import { ExitCode, NotFoundError } from '../../errors.js';
 import { modelsDir, type CliContext } from '../context.js';
 import type { Logger } from '../output.js';
@@ -12,7 +13,7 @@ export async function runEmbed(ctx: CliContext, flags: EmbedFlags): Promise<numb
   const stop = watchProcessSignals(async () => {});
   try {
     const db = await ctx.openBrain({ vector: false });
-    const models = new ProviderPool(modelsDir());
+    const models = new ProviderPool(modelsDir(), { env: keyEnvironment() });
     let results: EmbedSourceResult[];
     try {
       const known = (await listSources(db)).map((s) => s.name);

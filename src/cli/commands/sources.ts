@@ -6,6 +6,12 @@ import type { Outcome } from '../main.js';
 import { printJson } from '../output.js';
 import { formatSource, sourceJson } from './sourcesFormat.js';
 
+interface EmbedFlags {
+  embed?: string;
+  embedUrl?: string;
+  embedKeyEnv?: string;
+}
+
 export function registerSources(program: Command, outcome: Outcome): void {
   const sources = program.command('sources').description('add, list, show, change and remove sources');
 
@@ -14,12 +20,17 @@ export function registerSources(program: Command, outcome: Outcome): void {
     .description('add a source: a local git repository path or a clone URL')
     .option('--branch <branch>', 'branch to sync (default: the checked-out or remote default branch)')
     .option('--subdir <dir>', 'only sync markdown under this directory of the repository')
-    .option('--embed <model>', 'embedding model: glove (the offline default)')
-    .action(async (name: string, repo: string, opts: { branch?: string; subdir?: string; embed?: string }, cmd: Command) => {
+    .option('--embed <model>', 'embedding model: glove (the offline default) or http:MODEL')
+    .option('--embed-url <url>', 'http models: the server that serves /v1/embeddings')
+    .option('--embed-key-env <name>', 'http models: the environment variable that holds the API key (the key is never stored)')
+    .action(async (name: string, repo: string, opts: { branch?: string; subdir?: string } & EmbedFlags, cmd: Command) => {
       const ctx = contextFrom(cmd);
       const { addSource } = await import('../../core/addSource.js');
       const row = await withBrain(ctx, (db) =>
-        addSource(db, { name, repo, branch: opts.branch, subdir: opts.subdir, embedModel: opts.embed, cwd: process.cwd() }),
+        addSource(db, {
+          name, repo, branch: opts.branch, subdir: opts.subdir, cwd: process.cwd(),
+          embedModel: opts.embed, embedUrl: opts.embedUrl, embedKeyEnv: opts.embedKeyEnv,
+        }),
       );
       if (ctx.json) printJson(sourceJson(row));
       ctx.log.info(`added source ${row.name}: ${formatSource(row)}`);
@@ -28,11 +39,14 @@ export function registerSources(program: Command, outcome: Outcome): void {
   sources
     .command('set <name>')
     .description("change a source's settings")
-    .requiredOption('--embed <model>', 'embedding model (its chunks wait for a vector from the new model)')
-    .action(async (name: string, opts: { embed: string }, cmd: Command) => {
+    .requiredOption('--embed <model>', 'embedding model: glove or http:MODEL (its chunks wait for a vector from the new model)')
+    .option('--embed-url <url>', 'http models: the server that serves /v1/embeddings')
+    .option('--embed-key-env <name>', 'http models: the environment variable that holds the API key')
+    .action(async (name: string, opts: EmbedFlags & { embed: string }, cmd: Command) => {
       const ctx = contextFrom(cmd);
       const { setSourceEmbed } = await import('../../core/setSourceEmbed.js');
-      const r = await withBrain(ctx, (db) => setSourceEmbed(db, name, opts.embed));
+      const settings = { spec: opts.embed, url: opts.embedUrl ?? null, keyEnv: opts.embedKeyEnv ?? null };
+      const r = await withBrain(ctx, (db) => setSourceEmbed(db, name, settings));
       if (ctx.json) printJson({ name, embedModel: opts.embed, changed: r.changed, pending: r.pending });
       ctx.log.info(
         r.changed

@@ -10,6 +10,8 @@ export function sourceJson(r: SourceRow, counts?: SourceCounts) {
     branch: r.branch,
     subdir: r.subdir,
     embedModel: r.embedModel,
+    embedUrl: r.embedUrl && redactCredentials(r.embedUrl),
+    embedKeyEnv: r.embedKeyEnv,
     bookmarkCommit: r.bookmarkCommit,
     bookmarkAt: r.bookmarkAt?.toISOString() ?? null,
     pages: counts?.pages ?? 0,

@@ -8,6 +8,7 @@ import { NotFoundError } from '../../errors.js';
 import { breakLock, type BreakVerdict } from '../../locks/breakLock.js';
 import { lockSettingsForTtl, releaseHeldLocks } from '../../locks/sourceLock.js';
 import { ProviderPool } from '../../embed/ProviderPool.js';
+import { keyEnvironment } from '../config.js';
 import { mirrorsDir, modelsDir, type CliContext } from '../context.js';
 import { printJson, waveStamp } from '../output.js';
 import { signalExitCode, watchProcessSignals } from '../signals.js';
@@ -40,7 +41,7 @@ export async function runSync(ctx: CliContext, flags: SyncFlags): Promise<number
     });
     ctx.log.debug(`opened ${ctx.target.display} in ${Math.round(performance.now() - opening)} ms (${Math.round(performance.now())} ms since start)`);
     // Created now, loaded only if a source has chunks waiting for a vector.
-    const models = new ProviderPool(modelsDir());
+    const models = new ProviderPool(modelsDir(), { env: keyEnvironment() });
     try {
       const names = await resolveNames(db, flags);
       if (flags.breakLock) verdicts = await breakLocks(ctx, db, names, flags);
