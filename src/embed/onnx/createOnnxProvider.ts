@@ -1,0 +1,111 @@
+import { createHash } from 'node:crypto';
+import { stat } from 'node:fs/promises';
+import { basename, join, resolve } from 'node:path';
+import { EmbedError } from '../EmbedError.js';
+import { CPU_BATCH_TOKENS } from '../gpu/gpuBatchTokens.js';
+import { choosePooling, type Pooling, type PoolingMode } from './choosePooling.js';
+import { createOnnxSession, type OnnxDevice } from './createOnnxSession.js';
+import { loadOnnxRuntime, type ImportOnnxRuntime } from './loadOnnxRuntime.js';
+import { modelInputs } from './modelInputs.js';
+import { OnnxProvider } from './OnnxProvider.js';
+import { loadOnnxTokenizer, type OnnxTokenizer } from './OnnxTokenizer.js';
+import { MODEL_DIR_HINT, parseJsonFile, readOptionalModelFile } from './readModelFile.js';
+import { runOnnxBatch, type OnnxBatchModel } from './runOnnxBatch.js';
+import { sha256File } from './sha256File.js';
+
+/** Bump when tokenising, truncating, padding or pooling changes the vectors of the same files. */
+const algorithm = 'onnx/v1';
+
+export interface OnnxProviderOptions {
+  /** The model directory: model.onnx and tokenizer.json (tokenizer_config.json and 1_Pooling/config.json are read when present). */
+  dir: string;
+  /** Model name stored with the vectors; default the directory's name. */
+  model?: string;
+  /** Default 'auto': CUDA when the installed runtime has it, else the CPU with a notice. */
+  device?: OnnxDevice;
+  deviceId?: number;
+  /** CPU threads per inference; default one per core. */
+  threads?: number;
+  /** Overrides the pooling read from the model (see choosePooling). */
+  pooling?: PoolingMode;
+  /** Overrides the sequence length read from the tokenizer files. */
+  maxTokens?: number;
+  /** Tokens per model call, padding included; default CPU_BATCH_TOKENS (see batchTokenBudget for GPUs). */
+  batchTokens?: number;
+  /** Receives the one-line CPU fallback notice. */
+  onNotice?: (line: string) => void;
+  /** How onnxruntime-node is imported; tests replace it. */
+  importRuntime?: ImportOnnxRuntime;
+  signal?: AbortSignal;
+}
+
+/**
+ * Loads an `onnx:DIR` model: checks the directory, reads the tokenizer, imports
+ * onnxruntime-node (only now: the sync side never loads it), opens a session on CUDA or the
+ * CPU, picks the pooling from the model's outputs, fingerprints the files and runs one
+ * empty text through the model to learn its dimensions and prove it works.
+ */
+export async function createOnnxProvider(opts: OnnxProviderOptions): Promise<OnnxProvider> {
+  const { signal } = opts;
+  const dir = resolve(opts.dir);
+  const modelPath = join(dir, 'model.onnx');
+  const modelBytes = await fileSize(modelPath);
+  const tokenizer = await loadOnnxTokenizer(dir, { maxTokens: opts.maxTokens, signal });
+  const poolingConfigPath = join(dir, '1_Pooling', 'config.json');
+  const poolingBytes = await readOptionalModelFile(poolingConfigPath, signal);
+  const poolingConfig = poolingBytes ? parseJsonFile(poolingBytes, poolingConfigPath) : undefined;
+  const runtime = await loadOnnxRuntime(opts.importRuntime);
+  signal?.throwIfAborted();
+  const opened = await createOnnxSession(runtime, modelPath, opts);
+  try {
+    const pooling = choosePooling(opened.session.outputNames, { override: opts.pooling, poolingConfig });
+    const batchModel: OnnxBatchModel = { runtime, session: opened.session, inputs: modelInputs(opened.session), pooling, padId: tokenizer.padId };
+    const modelSha256 = await sha256File(modelPath, signal);
+    const [probe] = await runOnnxBatch(batchModel, [tokenizer.encode('')]);
+    if (opened.notice) opts.onNotice?.(opened.notice);
+    return new OnnxProvider({
+      model: opts.model ?? basename(dir),
+      dir,
+      batchModel,
+      tokenizer,
+      dimensions: probe.length,
+      fingerprint: fingerprintOf(modelSha256, tokenizer, pooling),
+      executionProvider: opened.executionProvider,
+      notice: opened.notice,
+      modelBytes,
+      batchTokens: opts.batchTokens ?? CPU_BATCH_TOKENS,
+    });
+  } catch (err) {
+    await opened.session.release();
+    throw err;
+  }
+}
+
+/**
+ * The weights, both tokenizer files and every setting that changes the vectors: two providers
+ * with equal fingerprints give equal vectors.
+ */
+function fingerprintOf(modelSha256: string, tokenizer: OnnxTokenizer, pooling: Pooling): string {
+  const sha = (b: Buffer | null) => (b ? createHash('sha256').update(b).digest('hex') : null);
+  const settings = {
+    algorithm,
+    model: modelSha256,
+    tokenizer: sha(tokenizer.files.tokenizerJson),
+    tokenizerConfig: sha(tokenizer.files.tokenizerConfig),
+    maxTokens: tokenizer.maxTokens,
+    pooling: { mode: pooling.mode, output: pooling.output },
+  };
+  return createHash('sha256').update(JSON.stringify(settings)).digest('hex');
+}
+
+async function fileSize(path: string): Promise<number> {
+  try {
+    const s = await stat(path);
+    if (!s.isFile()) throw new EmbedError(`${path} is not a file: ${MODEL_DIR_HINT}`);
+    return s.size;
+  } catch (err) {
+    if (err instanceof EmbedError) throw err;
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new EmbedError(`${path} not found: ${MODEL_DIR_HINT}`);
+    throw new EmbedError(`${path} cannot be read: ${(err as Error).message}`, { cause: err });
+  }
+}
