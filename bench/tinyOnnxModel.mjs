@@ -30,12 +30,14 @@ const specials = ['[PAD]', '[UNK]', '[CLS]', '[SEP]', '[MASK]'];
  * 'config') into `dir`. Options: dims (16), seed (1), output ('hidden' | 'pooled'),
  * hiddenName ('last_hidden_state'), pooledName ('sentence_embedding'), tokenTypeIds (false),
  * idType ('int64' | 'int32'), maxLength (32), maxLengthIn ('tokenizer' | 'config' | 'none'),
- * extraInputs ([]: more declared inputs, unused by the graph, e.g. 'position_ids').
+ * extraInputs ([]: more declared inputs, unused by the graph, e.g. 'position_ids'),
+ * matmuls (0: multiplications of the hidden states by the identity matrix — the same vectors,
+ * dims² multiply-adds per token each, to make the model as slow as a test needs).
  */
 export async function writeTinyModel(dir, opts = {}) {
   const o = {
     dims: 16, seed: 1, output: 'hidden', hiddenName: 'last_hidden_state', pooledName: 'sentence_embedding',
-    tokenTypeIds: false, idType: 'int64', maxLength: 32, maxLengthIn: 'tokenizer', extraInputs: [], ...opts,
+    tokenTypeIds: false, idType: 'int64', maxLength: 32, maxLengthIn: 'tokenizer', extraInputs: [], matmuls: 0, ...opts,
   };
   const vocab = [...specials, ...tinyVocabularyWords];
   const rand = mulberry32(o.seed);
@@ -93,14 +95,23 @@ function buildGraph(o, vocabSize, table, typeTable) {
   const initializers = [{ name: 'embeddings', dims: [vocabSize, o.dims], floats: table }];
   const nodes = [];
   const hidden = o.hiddenName;
+  const embedded = o.matmuls > 0 ? 'embedded_0' : hidden;
   if (o.tokenTypeIds) {
     inputs.push(seqInput('token_type_ids'));
     initializers.push({ name: 'token_types', dims: [2, o.dims], floats: typeTable });
     nodes.push(node('Gather', ['embeddings', 'input_ids'], ['words']));
     nodes.push(node('Gather', ['token_types', 'token_type_ids'], ['types']));
-    nodes.push(node('Add', ['words', 'types'], [hidden]));
+    nodes.push(node('Add', ['words', 'types'], [embedded]));
   } else {
-    nodes.push(node('Gather', ['embeddings', 'input_ids'], [hidden]));
+    nodes.push(node('Gather', ['embeddings', 'input_ids'], [embedded]));
+  }
+  if (o.matmuls > 0) {
+    const identity = new Float32Array(o.dims * o.dims);
+    for (let d = 0; d < o.dims; d++) identity[d * o.dims + d] = 1;
+    initializers.push({ name: 'identity', dims: [o.dims, o.dims], floats: identity });
+    for (let k = 0; k < o.matmuls; k++) {
+      nodes.push(node('MatMul', [`embedded_${k}`, 'identity'], [k === o.matmuls - 1 ? hidden : `embedded_${k + 1}`]));
+    }
   }
   for (const name of o.extraInputs) inputs.push(seqInput(name));
   const outputs = [{ name: hidden, elem: FLOAT, shape: ['batch', 'sequence', o.dims] }];

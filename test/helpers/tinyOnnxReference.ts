@@ -24,6 +24,7 @@ export interface TinyModelOptions {
   maxLength?: number;
   maxLengthIn?: 'tokenizer' | 'config' | 'none';
   extraInputs?: string[];
+  matmuls?: number;
 }
 
 export const writeTinyModel = writeTinyModelJs as (dir: string, opts?: TinyModelOptions) => Promise<TinyModel>;

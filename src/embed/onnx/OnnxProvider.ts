@@ -81,7 +81,7 @@ export class OnnxProvider implements EmbeddingProvider {
       signal?.throwIfAborted();
       const model: OnnxBatchModel | null = this.batchModel;
       if (!model) throw new EmbedError(`the onnx model ${this.model} was closed during embedding`);
-      const vectors = await runOnnxBatch(model, batch.map((i) => encoded[i]));
+      const vectors = await runOnnxBatch(model, batch.map((i) => encoded[i]), signal);
       batch.forEach((textIndex, j) => (out[textIndex] = vectors[j]));
     }
     signal?.throwIfAborted();

@@ -4,14 +4,17 @@ import { basename, join, resolve } from 'node:path';
 import { EmbedError } from '../EmbedError.js';
 import { CPU_BATCH_TOKENS } from '../gpu/gpuBatchTokens.js';
 import { choosePooling, type Pooling, type PoolingMode } from './choosePooling.js';
-import { createOnnxSession, type OnnxDevice } from './createOnnxSession.js';
-import { loadOnnxRuntime, type ImportOnnxRuntime } from './loadOnnxRuntime.js';
 import { modelInputs } from './modelInputs.js';
 import { OnnxProvider } from './OnnxProvider.js';
 import { loadOnnxTokenizer, type OnnxTokenizer } from './OnnxTokenizer.js';
 import { MODEL_DIR_HINT, parseJsonFile, readOptionalModelFile } from './readModelFile.js';
+import { OnnxWorkerSession } from './OnnxWorkerSession.js';
+import { resolveOnnxRuntime, type ResolveOnnxRuntime } from './resolveOnnxRuntime.js';
 import { runOnnxBatch, type OnnxBatchModel } from './runOnnxBatch.js';
 import { sha256File } from './sha256File.js';
+
+/** 'auto' and 'cuda' try the CUDA execution provider and fall back to the CPU; 'cpu' does not try. */
+export type OnnxDevice = 'auto' | 'cuda' | 'cpu';
 
 /** Bump when tokenising, truncating, padding or pooling changes the vectors of the same files. */
 const algorithm = 'onnx/v1';
@@ -23,6 +26,7 @@ export interface OnnxProviderOptions {
   model?: string;
   /** Default 'auto': CUDA when the installed runtime has it, else the CPU with a notice. */
   device?: OnnxDevice;
+  /** CUDA device number (as CUDA numbers them after CUDA_VISIBLE_DEVICES); default 0. */
   deviceId?: number;
   /** CPU threads per inference; default one per core. */
   threads?: number;
@@ -34,16 +38,16 @@ export interface OnnxProviderOptions {
   batchTokens?: number;
   /** Receives the one-line CPU fallback notice. */
   onNotice?: (line: string) => void;
-  /** How onnxruntime-node is imported; tests replace it. */
-  importRuntime?: ImportOnnxRuntime;
+  /** Finds onnxruntime-node's entry file; tests replace it. */
+  resolveRuntime?: ResolveOnnxRuntime;
   signal?: AbortSignal;
 }
 
 /**
- * Loads an `onnx:DIR` model: checks the directory, reads the tokenizer, imports
- * onnxruntime-node (only now: the sync side never loads it), opens a session on CUDA or the
- * CPU, picks the pooling from the model's outputs, fingerprints the files and runs one
- * empty text through the model to learn its dimensions and prove it works.
+ * Loads an `onnx:DIR` model: checks the directory, reads the tokenizer, starts a worker
+ * thread that loads onnxruntime-node (only now: the sync side never loads it) and opens the
+ * model on CUDA or the CPU, picks the pooling from the model's outputs, fingerprints the
+ * files and runs one empty text through the model to learn its dimensions and prove it works.
  */
 export async function createOnnxProvider(opts: OnnxProviderOptions): Promise<OnnxProvider> {
   const { signal } = opts;
@@ -54,15 +58,16 @@ export async function createOnnxProvider(opts: OnnxProviderOptions): Promise<Onn
   const poolingConfigPath = join(dir, '1_Pooling', 'config.json');
   const poolingBytes = await readOptionalModelFile(poolingConfigPath, signal);
   const poolingConfig = poolingBytes ? parseJsonFile(poolingBytes, poolingConfigPath) : undefined;
-  const runtime = await loadOnnxRuntime(opts.importRuntime);
+  const runtimePath = resolveOnnxRuntime(opts.resolveRuntime);
   signal?.throwIfAborted();
-  const opened = await createOnnxSession(runtime, modelPath, opts);
+  const session = await OnnxWorkerSession.open({ runtimePath, modelPath, device: opts.device ?? 'auto', deviceId: opts.deviceId ?? 0, threads: opts.threads });
   try {
-    const pooling = choosePooling(opened.session.outputNames, { override: opts.pooling, poolingConfig });
-    const batchModel: OnnxBatchModel = { runtime, session: opened.session, inputs: modelInputs(opened.session), pooling, padId: tokenizer.padId };
+    const pooling = choosePooling(session.outputNames, { override: opts.pooling, poolingConfig });
+    const batchModel: OnnxBatchModel = { session, inputs: modelInputs(session.inputNames, session.inputTypes), pooling, padId: tokenizer.padId };
     const modelSha256 = await sha256File(modelPath, signal);
-    const [probe] = await runOnnxBatch(batchModel, [tokenizer.encode('')]);
-    if (opened.notice) opts.onNotice?.(opened.notice);
+    const [probe] = await runOnnxBatch(batchModel, [tokenizer.encode('')], signal);
+    const notice = session.cudaError === null ? null : `onnx: CUDA is not available (${session.cudaError}); running ${modelPath} on the CPU`;
+    if (notice) opts.onNotice?.(notice);
     return new OnnxProvider({
       model: opts.model ?? basename(dir),
       dir,
@@ -70,13 +75,13 @@ export async function createOnnxProvider(opts: OnnxProviderOptions): Promise<Onn
       tokenizer,
       dimensions: probe.length,
       fingerprint: fingerprintOf(modelSha256, tokenizer, pooling),
-      executionProvider: opened.executionProvider,
-      notice: opened.notice,
+      executionProvider: session.executionProvider,
+      notice,
       modelBytes,
       batchTokens: opts.batchTokens ?? CPU_BATCH_TOKENS,
     });
   } catch (err) {
-    await opened.session.release();
+    await session.release();
     throw err;
   }
 }

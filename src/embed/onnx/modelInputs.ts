@@ -1,4 +1,3 @@
-import type { InferenceSession } from 'onnxruntime-node';
 import { EmbedError } from '../EmbedError.js';
 import { KNOWN_INPUTS, type KnownInput, type ModelInput } from './runOnnxBatch.js';
 
@@ -7,8 +6,7 @@ import { KNOWN_INPUTS, type KnownInput, type ModelInput } from './runOnnxBatch.j
  * model declares it, token_type_ids) with the integer type the model declares. A model that
  * wants anything else (position_ids, past key values) is refused up front, not mid-embed.
  */
-export function modelInputs(session: InferenceSession): ModelInput[] {
-  const names = session.inputNames;
+export function modelInputs(names: readonly string[], types: Readonly<Record<string, string>>): ModelInput[] {
   const unknown = names.filter((n) => !(KNOWN_INPUTS as readonly string[]).includes(n));
   if (unknown.length > 0 || !names.includes('input_ids')) {
     throw new EmbedError(
@@ -16,11 +14,9 @@ export function modelInputs(session: InferenceSession): ModelInput[] {
         '(export a feature-extraction / sentence-similarity model)',
     );
   }
-  // Older onnxruntime-node versions have no inputMetadata; then assume the usual int64.
-  const metadata = (session as { inputMetadata?: readonly InferenceSession.ValueMetadata[] }).inputMetadata ?? [];
   return names.map((name) => {
-    const meta = metadata.find((m) => m.name === name);
-    const type = meta?.isTensor ? meta.type : 'int64';
+    // Older onnxruntime-node versions do not report input types; then assume the usual int64.
+    const type = types[name] ?? 'int64';
     if (type !== 'int64' && type !== 'int32') {
       throw new EmbedError(`model.onnx input ${name} is ${type}; the onnx provider feeds int64 or int32 token ids`);
     }

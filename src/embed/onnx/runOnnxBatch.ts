@@ -1,8 +1,8 @@
-import type { InferenceSession, Tensor } from 'onnxruntime-node';
 import { EmbedError } from '../EmbedError.js';
 import type { Pooling } from './choosePooling.js';
-import type { OnnxRuntime } from './loadOnnxRuntime.js';
+import type { WorkerTensor } from './onnxWorkerMain.js';
 import type { EncodedText } from './OnnxTokenizer.js';
+import type { OnnxWorkerSession, OutputTensor } from './OnnxWorkerSession.js';
 import { pooledRow, poolTokens, unitVector } from './poolVectors.js';
 
 /** The inputs brainsync knows how to fill. */
@@ -15,8 +15,7 @@ export interface ModelInput {
 }
 
 export interface OnnxBatchModel {
-  runtime: OnnxRuntime;
-  session: InferenceSession;
+  session: OnnxWorkerSession;
   inputs: readonly ModelInput[];
   pooling: Pooling;
   padId: number;
@@ -26,35 +25,38 @@ export interface OnnxBatchModel {
  * Runs one batch: pads every text to the batch's longest (pad id, attention mask 0), runs
  * the model, pools each row over its real tokens and normalises. One unit vector per row.
  */
-export async function runOnnxBatch(model: OnnxBatchModel, rows: readonly EncodedText[]): Promise<Float32Array[]> {
-  const { output } = model.pooling;
-  const result = await model.session.run(buildFeeds(model, rows), [output]);
-  try {
-    return poolOutput(result[output], rows, model.pooling);
-  } finally {
-    for (const tensor of Object.values(result)) tensor.dispose?.();
-  }
+export async function runOnnxBatch(model: OnnxBatchModel, rows: readonly EncodedText[], signal?: AbortSignal): Promise<Float32Array[]> {
+  const tensor = await model.session.run(buildFeeds(model, rows), model.pooling.output, signal);
+  return poolOutput(tensor, rows, model.pooling);
 }
 
-function buildFeeds(model: OnnxBatchModel, rows: readonly EncodedText[]): Record<string, Tensor> {
+function buildFeeds(model: OnnxBatchModel, rows: readonly EncodedText[]): WorkerTensor[] {
   const batch = rows.length;
   const sequence = Math.max(...rows.map((r) => r.ids.length));
-  const feeds: Record<string, Tensor> = {};
-  for (const input of model.inputs) {
-    const values = new Array<number>(batch * sequence).fill(input.name === 'input_ids' ? model.padId : 0);
+  return model.inputs.map((input) => {
+    const length = batch * sequence;
+    const data = input.type === 'int64' ? new BigInt64Array(length) : new Int32Array(length);
+    // Ids are small and non-negative, so an int64 is its low 32-bit word (little-endian, as
+    // on every platform onnxruntime-node ships for) and a zero high word: writing through an
+    // Int32Array view avoids a BigInt per token.
+    const words = new Int32Array(data.buffer);
+    const step = input.type === 'int64' ? 2 : 1;
+    const pad = input.name === 'input_ids' ? model.padId : 0;
     rows.forEach((row, b) => {
       const source = input.name === 'input_ids' ? row.ids : input.name === 'token_type_ids' ? row.typeIds : null;
-      for (let t = 0; t < row.ids.length; t++) values[b * sequence + t] = source ? source[t] : 1;
+      const at = b * sequence;
+      for (let t = 0; t < sequence; t++) {
+        const real = t < row.ids.length;
+        words[(at + t) * step] = !real ? pad : source ? source[t] : 1;
+      }
     });
-    const data = input.type === 'int64' ? BigInt64Array.from(values, (v) => BigInt(v)) : Int32Array.from(values);
-    feeds[input.name] = new model.runtime.Tensor(input.type, data, [batch, sequence]);
-  }
-  return feeds;
+    return { name: input.name, type: input.type, data, dims: [batch, sequence] };
+  });
 }
 
-function poolOutput(tensor: Tensor, rows: readonly EncodedText[], pooling: Pooling): Float32Array[] {
+function poolOutput(tensor: OutputTensor, rows: readonly EncodedText[], pooling: Pooling): Float32Array[] {
   const { output, mode } = pooling;
-  if (tensor.type !== 'float32') {
+  if (tensor.type !== 'float32' || !(tensor.data instanceof Float32Array)) {
     throw new EmbedError(`model.onnx output ${output} is ${tensor.type}; the onnx provider reads float32 outputs (export the model with float32 outputs)`);
   }
   const batch = rows.length;
@@ -65,7 +67,7 @@ function poolOutput(tensor: Tensor, rows: readonly EncodedText[], pooling: Pooli
     const expected = mode === 'model' ? `[${batch}, dims]` : `[${batch}, ${sequence}, dims]`;
     throw new EmbedError(`model.onnx output ${output} has shape [${shape.join(', ')}], expected ${expected} for ${mode} pooling`);
   }
-  const data = tensor.data as Float32Array;
+  const data = tensor.data;
   const dims = shape[shape.length - 1];
   return rows.map((row, i) => {
     const pooled = mode === 'model' ? pooledRow(data, i, dims) : poolTokens({ data, sequence, dims }, i, row.ids.length, mode);

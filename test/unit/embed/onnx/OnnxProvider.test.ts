@@ -198,15 +198,19 @@ describe('onnx provider: clear errors', () => {
 
   it('says how to install onnxruntime-node when it is missing, and when it is broken', async () => {
     const m = await tinyModel();
-    const missing = Object.assign(new Error("Cannot find package 'onnxruntime-node' imported from /x/dist/embed/onnx/loadOnnxRuntime.js"), {
-      code: 'ERR_MODULE_NOT_FOUND',
-    });
-    const err = await load(m, { importRuntime: () => Promise.reject(missing) }).catch((e: unknown) => e);
+    const missing = Object.assign(new Error("Cannot find module 'onnxruntime-node'"), { code: 'MODULE_NOT_FOUND' });
+    const err = await load(m, {
+      resolveRuntime: () => {
+        throw missing;
+      },
+    }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(EmbedError);
     expect((err as Error).message).toMatch(/needs the onnxruntime-node package, which is not installed: install it next to brainsync: `npm install onnxruntime-node`/);
     expect((err as Error).message).toContain('ONNXRUNTIME_NODE_INSTALL=skip');
-    const broken = new Error('libonnxruntime.so.1: cannot open shared object file');
-    await expect(load(m, { importRuntime: () => Promise.reject(broken) })).rejects.toThrow(/installed but could not be loaded \(libonnxruntime\.so\.1: cannot open/);
+    // A runtime whose native library does not load: the worker reports it and stops.
+    const broken = join(root, 'broken-runtime.cjs');
+    await writeFile(broken, "throw new Error('libonnxruntime.so.1: cannot open shared object file');\n");
+    await expect(load(m, { resolveRuntime: () => broken })).rejects.toThrow(/installed but could not be loaded \(libonnxruntime\.so\.1: cannot open/);
   });
 
   it('refuses a file that is not an ONNX model', async () => {
@@ -263,5 +267,50 @@ describe('the sync side never loads a model runtime', () => {
       }
     }
     expect(offenders).toEqual([]);
+  });
+});
+
+describe('onnx provider: the event loop', () => {
+  // onnxruntime-node runs a batch synchronously on the thread that calls it; the provider
+  // calls it in a worker thread, so a long batch does not stop timers (budget, heartbeat).
+  it('keeps timers running while the model works on a long batch', async () => {
+    const m = await tinyModel({ dims: 256, matmuls: 24, maxLength: 256 });
+    const p = await load(m, { batchTokens: 1_000_000 });
+    try {
+      const texts = Array.from({ length: 64 }, (_, i) => 'the cat sat on the mat '.repeat(40) + i);
+      let last = performance.now();
+      let longestGap = 0;
+      const timer = setInterval(() => {
+        const now = performance.now();
+        longestGap = Math.max(longestGap, now - last);
+        last = now;
+      }, 5);
+      const started = performance.now();
+      const vectors = await p.embed(texts); // one model call: 64 × 256 tokens
+      const took = performance.now() - started;
+      clearInterval(timer);
+      longestGap = Math.max(longestGap, performance.now() - last); // a loop blocked to the end never ticked
+      expect(vectors).toHaveLength(64);
+      expect(took).toBeGreaterThan(200); // slow enough for a blocked loop to show
+      expect(longestGap).toBeLessThan(took / 2);
+      const ids = referenceIds(texts[0], m, 256);
+      expect(maxAbsDiff(vectors[0], referenceVector(ids, m, 'mean'))).toBeLessThan(1e-5);
+    } finally {
+      await p.close();
+    }
+  });
+
+  it('rejects at once when the signal aborts during a model call, and stays usable', async () => {
+    const m = await tinyModel({ dims: 256, matmuls: 24, maxLength: 256 });
+    const p = await load(m, { batchTokens: 1_000_000 });
+    try {
+      const texts = Array.from({ length: 64 }, (_, i) => 'the cat sat on the mat '.repeat(40) + i);
+      const controller = new AbortController();
+      setTimeout(() => controller.abort(new Error('budget spent')), 30);
+      await expect(p.embed(texts, { signal: controller.signal })).rejects.toThrow('budget spent');
+      expect(await p.embed(['the cat'])).toHaveLength(1);
+    } finally {
+      await p.close();
+    }
   });
 });
