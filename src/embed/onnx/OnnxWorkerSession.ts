@@ -1,19 +1,20 @@
 import { Worker } from 'node:worker_threads';
 import { EmbedError } from '../EmbedError.js';
 import { ONNX_RUNTIME_INSTALL_HINT } from './resolveOnnxRuntime.js';
+import type { PoolingMode } from './choosePooling.js';
 import { onnxWorkerMain, type FromWorker, type OnnxWorkerInit, type ToWorker, type WorkerTensor } from './onnxWorkerMain.js';
+import { poolBatch } from './poolVectors.js';
 
-/** A model output as the worker sends it back. */
-export interface OutputTensor {
-  type: string;
-  dims: number[];
-  data: unknown;
+/** A batch's pooled vectors (batch × dims, not normalised), as the worker sends them back. */
+export interface PooledRows {
+  rows: Float64Array;
+  dims: number;
 }
 
 type Ready = Extract<FromWorker, { kind: 'ready' }>;
 
 interface Pending {
-  resolve: (t: OutputTensor) => void;
+  resolve: (t: PooledRows) => void;
   reject: (err: unknown) => void;
 }
 
@@ -50,7 +51,7 @@ export class OnnxWorkerSession {
 
   /** Starts the worker and waits until it has loaded the runtime and opened the model. */
   static async open(init: OnnxWorkerInit): Promise<OnnxWorkerSession> {
-    const worker = new Worker(`(${onnxWorkerMain.toString()})(require)`, { eval: true, workerData: init });
+    const worker = new Worker(`(${onnxWorkerMain.toString()})(require, ${poolBatch.toString()})`, { eval: true, workerData: init });
     const first = await new Promise<FromWorker>((resolve, reject) => {
       worker.once('message', resolve);
       worker.once('error', reject);
@@ -65,12 +66,16 @@ export class OnnxWorkerSession {
     throw new EmbedError(`onnxruntime-node is installed but could not be loaded (${why}); reinstall it: ${ONNX_RUNTIME_INSTALL_HINT}`);
   }
 
-  /** Runs the model on `feeds` and returns `output`. Rejects with the signal's reason on abort (the batch itself finishes in the worker and is dropped). */
-  run(feeds: WorkerTensor[], output: string, signal?: AbortSignal): Promise<OutputTensor> {
+  /**
+   * Runs the model on `feeds` and pools `output` over each text's `lengths` real tokens.
+   * Rejects with the signal's reason on abort (the batch itself finishes in the worker and
+   * its result is dropped).
+   */
+  run(feeds: WorkerTensor[], pooling: { output: string; mode: PoolingMode }, lengths: number[], signal?: AbortSignal): Promise<PooledRows> {
     signal?.throwIfAborted();
     if (this.dead) return Promise.reject(this.dead);
     const id = this.nextId++;
-    return new Promise<OutputTensor>((resolve, reject) => {
+    return new Promise<PooledRows>((resolve, reject) => {
       const onAbort = () => this.finish(id, () => reject(signal!.reason));
       signal?.addEventListener('abort', onAbort, { once: true });
       const done = <T>(fn: (v: T) => void) => (v: T) => {
@@ -79,7 +84,7 @@ export class OnnxWorkerSession {
       };
       this.pending.set(id, { resolve: done(resolve), reject: done(reject) });
       if (this.pending.size === 1) this.worker.ref();
-      const message: ToWorker = { kind: 'run', id, feeds, output };
+      const message: ToWorker = { kind: 'run', id, feeds, output: pooling.output, mode: pooling.mode, lengths };
       this.worker.postMessage(message, feeds.map((f) => f.data.buffer as ArrayBuffer));
     });
   }
@@ -94,7 +99,7 @@ export class OnnxWorkerSession {
 
   private settle(msg: FromWorker): void {
     if (msg.kind === 'result') this.finish(msg.id, (p) => p.resolve(msg));
-    else if (msg.kind === 'error') this.finish(msg.id, (p) => p.reject(new EmbedError(`${this.modelPath}: the model failed on a batch: ${msg.message}`)));
+    else if (msg.kind === 'error') this.finish(msg.id, (p) => p.reject(new EmbedError(`${this.modelPath}: ${msg.message}`)));
   }
 
   private finish(id: number, fn: (p: Pending) => void): void {

@@ -63,7 +63,7 @@ export async function createOnnxProvider(opts: OnnxProviderOptions): Promise<Onn
   const session = await OnnxWorkerSession.open({ runtimePath, modelPath, device: opts.device ?? 'auto', deviceId: opts.deviceId ?? 0, threads: opts.threads });
   try {
     const pooling = choosePooling(session.outputNames, { override: opts.pooling, poolingConfig });
-    const batchModel: OnnxBatchModel = { session, inputs: modelInputs(session.inputNames, session.inputTypes), pooling, padId: tokenizer.padId };
+    const batchModel: OnnxBatchModel = { session, modelPath, inputs: modelInputs(session.inputNames, session.inputTypes), pooling, padId: tokenizer.padId };
     const modelSha256 = await sha256File(modelPath, signal);
     const [probe] = await runOnnxBatch(batchModel, [tokenizer.encode('')], signal);
     const notice = session.cudaError === null ? null : `onnx: CUDA is not available (${session.cudaError}); running ${modelPath} on the CPU`;

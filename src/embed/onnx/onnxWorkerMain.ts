@@ -1,5 +1,7 @@
 import type * as Ort from 'onnxruntime-node';
 import type * as WorkerThreads from 'node:worker_threads';
+import type { PoolingMode } from './choosePooling.js';
+import type { poolBatch } from './poolVectors.js';
 
 /** What the worker is started with. */
 export interface OnnxWorkerInit {
@@ -30,10 +32,21 @@ export type FromWorker =
       inputTypes: Record<string, string>;
     }
   | { kind: 'failed'; stage: 'runtime' | 'model'; message: string }
-  | { kind: 'result'; id: number; type: string; dims: number[]; data: unknown }
+  | { kind: 'result'; id: number; rows: Float64Array; dims: number }
+  /** `message` follows "model.onnx: " in the error the main thread raises. */
   | { kind: 'error'; id: number; message: string };
 
-export type ToWorker = { kind: 'run'; id: number; feeds: WorkerTensor[]; output: string } | { kind: 'close' };
+export interface WorkerRun {
+  kind: 'run';
+  id: number;
+  feeds: WorkerTensor[];
+  output: string;
+  mode: PoolingMode;
+  /** Real tokens per text. */
+  lengths: number[];
+}
+
+export type ToWorker = WorkerRun | { kind: 'close' };
 
 /**
  * The onnxruntime side of the onnx provider, run in a worker thread. onnxruntime-node's
@@ -41,12 +54,13 @@ export type ToWorker = { kind: 'run'; id: number; feeds: WorkerTensor[]; output:
  * real transformer blocks the event loop for seconds, starving the run's budget timer, the
  * lock heartbeat and signal handling. Here it blocks only this worker.
  *
- * Started as source text (`(${onnxWorkerMain})(require)`), so it must not use anything from
- * its module: only `req` and what it loads. It opens the session — the CUDA execution
+ * Started as source text (`(${onnxWorkerMain})(require, ${poolBatch})`), so it must not use
+ * anything from its module: only its arguments and what `req` loads. It pools each output
+ * right here (poolBatch), so only batch × dims numbers go back. It opens the session — the CUDA execution
  * provider first unless device is 'cpu', falling back to the CPU because asking for an absent
  * CUDA provider throws — then runs batches it is sent.
  */
-export function onnxWorkerMain(req: NodeJS.Require): void {
+export function onnxWorkerMain(req: NodeJS.Require, pool: typeof poolBatch): void {
   const { parentPort, workerData } = req('node:worker_threads') as typeof WorkerThreads;
   const port = parentPort!;
   const init = workerData as OnnxWorkerInit;
@@ -88,16 +102,17 @@ export function onnxWorkerMain(req: NodeJS.Require): void {
     for (const m of session.inputMetadata ?? []) if (m.isTensor) inputTypes[m.name] = m.type;
     post({ kind: 'ready', executionProvider, cudaError, inputNames: [...session.inputNames], outputNames: [...session.outputNames], inputTypes });
   };
-  const run = async (msg: Extract<ToWorker, { kind: 'run' }>): Promise<void> => {
+  const run = async (msg: WorkerRun): Promise<void> => {
     try {
       const feeds: Record<string, Ort.Tensor> = {};
       for (const f of msg.feeds) feeds[f.name] = new ort.Tensor(f.type, f.data, f.dims);
       const result = await session!.run(feeds, [msg.output]);
-      const out = result[msg.output];
-      post({ kind: 'result', id: msg.id, type: out.type, dims: [...out.dims], data: out.data });
+      const pooled = pool(result[msg.output], msg.lengths, msg.mode);
       for (const tensor of Object.values(result)) tensor.dispose?.();
+      if ('error' in pooled) post({ kind: 'error', id: msg.id, message: `output ${msg.output} ${pooled.error}` });
+      else port.postMessage({ kind: 'result', id: msg.id, rows: pooled.rows, dims: pooled.dims } satisfies FromWorker, [pooled.rows.buffer as ArrayBuffer]);
     } catch (err) {
-      post({ kind: 'error', id: msg.id, message: firstLine(err) });
+      post({ kind: 'error', id: msg.id, message: `the model failed on a batch: ${firstLine(err)}` });
     }
   };
   port.on('message', (msg: ToWorker) => {

@@ -2,8 +2,8 @@ import { EmbedError } from '../EmbedError.js';
 import type { Pooling } from './choosePooling.js';
 import type { WorkerTensor } from './onnxWorkerMain.js';
 import type { EncodedText } from './OnnxTokenizer.js';
-import type { OnnxWorkerSession, OutputTensor } from './OnnxWorkerSession.js';
-import { pooledRow, poolTokens, unitVector } from './poolVectors.js';
+import type { OnnxWorkerSession } from './OnnxWorkerSession.js';
+import { unitVector } from './poolVectors.js';
 
 /** The inputs brainsync knows how to fill. */
 export const KNOWN_INPUTS = ['input_ids', 'attention_mask', 'token_type_ids'] as const;
@@ -16,6 +16,7 @@ export interface ModelInput {
 
 export interface OnnxBatchModel {
   session: OnnxWorkerSession;
+  modelPath: string;
   inputs: readonly ModelInput[];
   pooling: Pooling;
   padId: number;
@@ -23,11 +24,19 @@ export interface OnnxBatchModel {
 
 /**
  * Runs one batch: pads every text to the batch's longest (pad id, attention mask 0), runs
- * the model, pools each row over its real tokens and normalises. One unit vector per row.
+ * the model and pools each row over its real tokens (both in the worker), then normalises.
+ * One unit vector per row.
  */
 export async function runOnnxBatch(model: OnnxBatchModel, rows: readonly EncodedText[], signal?: AbortSignal): Promise<Float32Array[]> {
-  const tensor = await model.session.run(buildFeeds(model, rows), model.pooling.output, signal);
-  return poolOutput(tensor, rows, model.pooling);
+  const lengths = rows.map((r) => r.ids.length);
+  const pooled = await model.session.run(buildFeeds(model, rows), model.pooling, lengths, signal);
+  return rows.map((_, i) => {
+    const unit = unitVector(pooled.rows.subarray(i * pooled.dims, (i + 1) * pooled.dims));
+    if (!unit) {
+      throw new EmbedError(`${model.modelPath}: output ${model.pooling.output} holds non-finite values (NaN or Infinity); the model cannot be used as exported`);
+    }
+    return unit;
+  });
 }
 
 function buildFeeds(model: OnnxBatchModel, rows: readonly EncodedText[]): WorkerTensor[] {
@@ -51,28 +60,5 @@ function buildFeeds(model: OnnxBatchModel, rows: readonly EncodedText[]): Worker
       }
     });
     return { name: input.name, type: input.type, data, dims: [batch, sequence] };
-  });
-}
-
-function poolOutput(tensor: OutputTensor, rows: readonly EncodedText[], pooling: Pooling): Float32Array[] {
-  const { output, mode } = pooling;
-  if (tensor.type !== 'float32' || !(tensor.data instanceof Float32Array)) {
-    throw new EmbedError(`model.onnx output ${output} is ${tensor.type}; the onnx provider reads float32 outputs (export the model with float32 outputs)`);
-  }
-  const batch = rows.length;
-  const sequence = Math.max(...rows.map((r) => r.ids.length));
-  const shape = tensor.dims;
-  const ok = mode === 'model' ? shape.length === 2 && shape[0] === batch : shape.length === 3 && shape[0] === batch && shape[1] === sequence;
-  if (!ok) {
-    const expected = mode === 'model' ? `[${batch}, dims]` : `[${batch}, ${sequence}, dims]`;
-    throw new EmbedError(`model.onnx output ${output} has shape [${shape.join(', ')}], expected ${expected} for ${mode} pooling`);
-  }
-  const data = tensor.data;
-  const dims = shape[shape.length - 1];
-  return rows.map((row, i) => {
-    const pooled = mode === 'model' ? pooledRow(data, i, dims) : poolTokens({ data, sequence, dims }, i, row.ids.length, mode);
-    const unit = unitVector(pooled);
-    if (!unit) throw new EmbedError(`model.onnx output ${output} holds non-finite values (NaN or Infinity); the model cannot be used as exported`);
-    return unit;
   });
 }

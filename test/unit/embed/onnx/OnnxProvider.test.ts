@@ -66,13 +66,16 @@ describe('onnx provider on a generated model', () => {
     expect(maxAbsDiff(v, first30)).toBeLessThan(1e-6);
   });
 
-  it('gives the same vectors whatever the batch size', async () => {
+  it('gives the same vectors whatever the batch size, and with calls in flight at once', async () => {
     const many = Array.from({ length: 40 }, (_, i) => texts[i % texts.length] + ' cat'.repeat(i % 9));
     const together = await provider.embed(many);
     provider.batchTokens = 24; // smaller than most texts: one text per model call
     try {
       const apart = await provider.embed(many);
       many.forEach((_, i) => expect(maxAbsDiff(apart[i], together[i])).toBeLessThan(1e-6));
+      // Calls in flight at once share the worker without mixing their batches.
+      const [first, second] = await Promise.all([provider.embed(many.slice(0, 20)), provider.embed(many.slice(20))]);
+      [...first, ...second].forEach((v, i) => expect(maxAbsDiff(v, together[i])).toBeLessThan(1e-6));
     } finally {
       provider.batchTokens = 8192;
     }
@@ -224,6 +227,13 @@ describe('onnx provider: clear errors', () => {
     await expect(load(m)).rejects.toThrow(/takes inputs input_ids, attention_mask, position_ids; the onnx provider feeds/);
   });
 
+  it('refuses an output that does not have the shape its name promises', async () => {
+    const m = await tinyModel({ hiddenName: 'sentence_embedding' }); // per-token vectors under a pooled name
+    await expect(load(m)).rejects.toThrow(/model\.onnx: output sentence_embedding has shape \[1, 2, 16\], expected \[1, dims\] for model pooling/);
+    const p = await load(m, { pooling: 'mean' }); // told how to read it, it works
+    await p.close();
+  });
+
   it('refuses a tokenizer.json that is not JSON', async () => {
     const m = await tinyModel();
     await writeFile(join(m.dir, 'tokenizer.json'), '{"model": ');
@@ -275,7 +285,7 @@ describe('onnx provider: the event loop', () => {
   // calls it in a worker thread, so a long batch does not stop timers (budget, heartbeat).
   it('keeps timers running while the model works on a long batch', async () => {
     const m = await tinyModel({ dims: 256, matmuls: 24, maxLength: 256 });
-    const p = await load(m, { batchTokens: 1_000_000 });
+    const p = await load(m, { batchTokens: 1_000_000, threads: 1 }); // one thread: slow on any machine
     try {
       const texts = Array.from({ length: 64 }, (_, i) => 'the cat sat on the mat '.repeat(40) + i);
       let last = performance.now();
