@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
+import { UsageError } from '../../errors.js';
 import { EmbedError } from '../EmbedError.js';
 import { CPU_BATCH_TOKENS } from '../gpu/gpuBatchTokens.js';
 import { choosePooling, type Pooling, type PoolingMode } from './choosePooling.js';
@@ -51,6 +52,9 @@ export interface OnnxProviderOptions {
  */
 export async function createOnnxProvider(opts: OnnxProviderOptions): Promise<OnnxProvider> {
   const { signal } = opts;
+  if (opts.batchTokens !== undefined && !(Number.isSafeInteger(opts.batchTokens) && opts.batchTokens > 0)) {
+    throw new UsageError(`batch tokens must be a whole number above 0, not ${opts.batchTokens}`);
+  }
   const dir = resolve(opts.dir);
   const modelPath = join(dir, 'model.onnx');
   const modelBytes = await fileSize(modelPath);

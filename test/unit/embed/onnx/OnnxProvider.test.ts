@@ -216,6 +216,11 @@ describe('onnx provider: clear errors', () => {
     await expect(load(m, { resolveRuntime: () => broken })).rejects.toThrow(/installed but could not be loaded \(libonnxruntime\.so\.1: cannot open/);
   });
 
+  it('refuses a batch size that is not a whole number of tokens', async () => {
+    const m = await tinyModel();
+    await expect(load(m, { batchTokens: 0 })).rejects.toThrow(/batch tokens must be a whole number above 0, not 0/);
+  });
+
   it('refuses a file that is not an ONNX model', async () => {
     const m = await tinyModel();
     await writeFile(join(m.dir, 'model.onnx'), 'not a model');
