@@ -13,6 +13,11 @@ export interface LoadedModel {
 export interface ProviderPoolOptions {
   /** Where API keys are looked up by the variable name a source names (the CLI passes process.env). */
   env?: Record<string, string | undefined>;
+  /** `--embed-batch-tokens`: tokens per model call for in-process models, instead of measuring the GPU. */
+  batchTokens?: number;
+  /** One-line notices (an onnx model falling back to the CPU) and --debug lines (how a batch size was chosen). */
+  onNotice?: (line: string) => void;
+  onDebug?: (line: string) => void;
   /** Replaces the built-in providers (tests wrap a real one to count its calls). */
   create?: (settings: EmbedSettings, signal?: AbortSignal) => Promise<EmbeddingProvider>;
 }
@@ -63,12 +68,26 @@ export class ProviderPool {
           url: settings.url ?? '', model: parsed.arg!, apiKey: this.apiKey(settings), apiKeySource: settings.keyEnv ?? undefined, signal,
         });
       }
-      default:
-        throw new EmbedError(
-          `the ${parsed.provider} provider is not part of this version of brainsync yet; ` +
-            'set the source back to "glove" with `brainsync sources set NAME --embed glove`.',
-        );
+      case 'onnx':
+        return this.createOnnx(parsed.arg!, signal);
     }
+  }
+
+  /** An in-process model: its batch size comes from the GPU's free memory now (or the CPU default). */
+  private async createOnnx(dir: string, signal?: AbortSignal): Promise<EmbeddingProvider> {
+    const { createOnnxProvider } = await import('./onnx/createOnnxProvider.js');
+    const { batchTokenBudget } = await import('./gpu/batchTokenBudget.js');
+    const provider = await createOnnxProvider({ dir, signal });
+    if (provider.notice) this.opts.onNotice?.(provider.notice);
+    const budget = await batchTokenBudget({
+      override: this.opts.batchTokens,
+      cudaVisibleDevices: this.opts.env?.CUDA_VISIBLE_DEVICES,
+      model: { bytes: provider.modelBytes, maxSequenceTokens: provider.maxTokens },
+      signal,
+    });
+    provider.batchTokens = budget.tokens;
+    this.opts.onDebug?.(`${provider.model}: ${budget.reason}`);
+    return provider;
   }
 
   private apiKey(settings: EmbedSettings): string | undefined {

@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { isAbsolute, join } from 'node:path';
 import { ConfigError } from '../errors.js';
 
 /** How a source names its model: `glove` (the default), `http:MODEL`, `onnx:DIR`. */
@@ -18,9 +20,6 @@ export interface EmbedSettings {
 
 export const defaultEmbedSpec = 'glove';
 
-/** Providers this build can run; a spec naming another is refused when it is set. */
-const available = new Set<EmbedSpec['provider']>(['glove', 'http']);
-
 export function parseEmbedSpec(spec: string | null): EmbedSpec {
   const text = spec ?? defaultEmbedSpec;
   const colon = text.indexOf(':');
@@ -37,12 +36,7 @@ export function parseEmbedSpec(spec: string | null): EmbedSpec {
 /** Checks settings when a source is added or changed, so that a sync never finds them unusable. */
 export function validateEmbedSettings(s: EmbedSettings): EmbedSpec {
   const parsed = parseEmbedSpec(s.spec);
-  if (!available.has(parsed.provider)) {
-    throw new ConfigError(
-      `--embed ${JSON.stringify(s.spec)}: the ${parsed.provider} provider is not part of this version of brainsync yet; ` +
-        'use "glove" (the offline default) or "http:MODEL" with --embed-url.',
-    );
-  }
+  if (parsed.provider === 'onnx') checkModelDir(parsed.arg!);
   if (parsed.provider === 'http' && !s.url) {
     throw new ConfigError(`--embed ${s.spec} needs --embed-url: the server that serves /v1/embeddings, e.g. http://gpu-box:8080.`);
   }
@@ -56,4 +50,15 @@ export function validateEmbedSettings(s: EmbedSettings): EmbedSpec {
     throw new ConfigError(`--embed-key-env ${JSON.stringify(s.keyEnv)} is not an environment variable name; e.g. EMBED_API_KEY.`);
   }
   return parsed;
+}
+
+/** Cron runs with another working directory: the path must be absolute, and hold the model now. */
+function checkModelDir(dir: string): void {
+  if (!isAbsolute(dir)) {
+    throw new ConfigError(`--embed onnx:${dir}: give the model directory as an absolute path (cron runs elsewhere).`);
+  }
+  const missing = ['model.onnx', 'tokenizer.json'].filter((f) => !existsSync(join(dir, f)));
+  if (missing.length > 0) {
+    throw new ConfigError(`--embed onnx:${dir}: the directory has no ${missing.join(' and no ')}; an onnx model directory holds both.`);
+  }
 }

@@ -3,7 +3,9 @@ import { backends } from '../helpers/brains.js';
 import { describeRun, jsonOf, killAllCli, query, resultOf, runCli } from '../helpers/cli.js';
 import { startFakeEmbeddingServer, type FakeEmbeddingServer } from '../helpers/fakeEmbeddingServer.js';
 import { createRepo, type TestRepo } from '../helpers/gitRepo.js';
-import { processBrain, removeTemps } from './fixtures.js';
+import { processBrain, removeTemps, tempDir } from './fixtures.js';
+// @ts-expect-error a plain .mjs helper shared with the bench, without types
+import { writeTinyModel } from '../../bench/tinyOnnxModel.mjs';
 
 let server: FakeEmbeddingServer | null = null;
 let repo: TestRepo | null = null;
@@ -72,15 +74,39 @@ describe.each(backends())('embedding from the CLI on %s', (backend) => {
     expect(keyStored[0].n).toBe(1);
   });
 
-  it('refuses an http model without a server, and a model this version cannot run, as usage errors', async () => {
+  it('refuses an http model without a server, and an onnx directory that holds no model, as usage errors', async () => {
     repo = await notes(1);
     const brain = await processBrain(backend);
     await runCli(['init'], { db: brain });
     const noUrl = await runCli(['sources', 'add', 'notes', repo.dir, '--embed', 'http:m'], { db: brain });
     expect(noUrl.code).toBe(2);
     expect(noUrl.stderr).toMatch(/needs --embed-url/);
-    const onnx = await runCli(['sources', 'add', 'notes', repo.dir, '--embed', 'onnx:/models/x'], { db: brain });
+    const empty = await tempDir('brainsync-no-model-');
+    const onnx = await runCli(['sources', 'add', 'notes', repo.dir, '--embed', `onnx:${empty}`], { db: brain });
     expect(onnx.code).toBe(2);
-    expect(onnx.stderr).toMatch(/onnx provider is not part of this version/);
+    expect(onnx.stderr).toMatch(/has no model\.onnx and no tokenizer\.json/);
+  });
+
+  it('embeds with an onnx model directory, and neither --no-embed nor a no-op sync loads onnxruntime', async () => {
+    repo = await notes(4);
+    const model = await tempDir('brainsync-onnx-');
+    await writeTinyModel(model, { dims: 16 });
+    const brain = await processBrain(backend);
+    await runCli(['init'], { db: brain });
+    expect((await runCli(['sources', 'add', 'notes', repo.dir, '--embed', `onnx:${model}`], { db: brain })).code).toBe(0);
+    // NODE_DEBUG=module names every CommonJS module a process (and its worker threads) loads.
+    const traced = { db: brain, env: { NODE_DEBUG: 'module' } };
+    const noEmbed = await runCli(['--json', 'sync', '--source', 'notes', '--no-embed'], traced);
+    expect(noEmbed.code, describeRun(noEmbed)).toBe(0);
+    expect(resultOf(noEmbed).counts).toMatchObject({ embedded: 0, pending: 8 });
+    expect(noEmbed.stderr).not.toMatch(/onnxruntime/);
+    const embedded = await runCli(['--json', 'sync', '--source', 'notes'], traced);
+    expect(resultOf(embedded).counts).toMatchObject({ embedded: 8, pending: 0 });
+    expect(embedded.stderr).toMatch(/onnxruntime/);
+    const noop = await runCli(['--json', 'sync', '--source', 'notes'], traced);
+    expect(resultOf(noop).status).toBe('up_to_date');
+    expect(noop.stderr).not.toMatch(/onnxruntime/);
+    const dims = await query<{ d: number }>(brain, 'select distinct array_length(vec, 1) as d from embeddings');
+    expect(dims).toEqual([{ d: 16 }]);
   });
 });

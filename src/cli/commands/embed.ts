@@ -2,12 +2,13 @@ import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
 import { contextFrom } from '../context.js';
 import type { Outcome } from '../main.js';
-import { parseDuration } from '../parseArgs.js';
+import { parseDuration, parsePositiveInt } from '../parseArgs.js';
 
 export interface EmbedFlags {
   sources: string[];
   all: boolean;
   timeoutSeconds?: number;
+  embedBatchTokens?: number;
 }
 
 export function registerEmbed(program: Command, outcome: Outcome): void {
@@ -17,7 +18,8 @@ export function registerEmbed(program: Command, outcome: Outcome): void {
     .option('--source <name...>', 'embed these sources (repeatable)')
     .option('--all', 'embed every source')
     .option('--timeout <dur>', 'time budget for the whole command, e.g. 9m (stops between batches, keeps its work, exit 75)')
-    .action(async (raw: { source?: string[]; all?: boolean; timeout?: string }, cmd: Command) => {
+    .option('--embed-batch-tokens <n>', 'onnx models: tokens per model call, instead of sizing from the GPU\'s free memory')
+    .action(async (raw: { source?: string[]; all?: boolean; timeout?: string; embedBatchTokens?: string }, cmd: Command) => {
       const sources = raw.source ?? [];
       if (sources.length === 0 && !raw.all) throw new UsageError('say which sources to embed: --source NAME (repeatable) or --all.');
       if (sources.length > 0 && raw.all) throw new UsageError('use either --source or --all, not both.');
@@ -25,6 +27,7 @@ export function registerEmbed(program: Command, outcome: Outcome): void {
         sources,
         all: Boolean(raw.all),
         timeoutSeconds: raw.timeout !== undefined ? parseDuration('--timeout', raw.timeout) : undefined,
+        embedBatchTokens: raw.embedBatchTokens !== undefined ? parsePositiveInt('--embed-batch-tokens', raw.embedBatchTokens, 1 << 24) : undefined,
       };
       const { runEmbed } = await import('./embedRun.js');
       outcome.code = await runEmbed(contextFrom(cmd), flags);

@@ -13,7 +13,9 @@ export async function runEmbed(ctx: CliContext, flags: EmbedFlags): Promise<numb
   const stop = watchProcessSignals(async () => {});
   try {
     const db = await ctx.openBrain({ vector: false });
-    const models = new ProviderPool(modelsDir(), { env: keyEnvironment() });
+    const models = new ProviderPool(modelsDir(), {
+      env: keyEnvironment(), batchTokens: flags.embedBatchTokens, onNotice: (l) => ctx.log.warn(l), onDebug: (l) => ctx.log.debug(l),
+    });
     let results: EmbedSourceResult[];
     try {
       const known = (await listSources(db)).map((s) => s.name);

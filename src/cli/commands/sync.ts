@@ -17,6 +17,7 @@ export function registerSync(program: Command, outcome: Outcome): void {
     .option('--full', 'compare the whole tree with the brain instead of diffing from the bookmark')
     .option('--no-pull', 'do not pull or fetch; sync what the repository already has')
     .option('--no-embed', 'skip the embed phase (chunks wait for the next run or `brainsync embed`)')
+    .option('--embed-batch-tokens <n>', 'onnx models: tokens per model call, instead of sizing from the GPU\'s free memory')
     .option('--workers <n>', 'parallel import workers per source (Postgres only; default: CPU count, at most 4)')
     .option('--max-sources <n>', 'sources synced at once with --all (Postgres only; default 4)')
     .option('--retry-failed', 'retry files recorded as failed even if they did not change')
@@ -43,6 +44,7 @@ interface RawSyncFlags {
   pull: boolean;
   /** commander sets it false for --no-embed. */
   embed?: boolean;
+  embedBatchTokens?: string;
   workers?: string;
   maxSources?: string;
   retryFailed?: boolean;
@@ -75,6 +77,7 @@ export function validateSyncFlags(raw: RawSyncFlags): SyncFlags {
     full: Boolean(raw.full),
     pull: raw.pull,
     embed: raw.embed !== false,
+    embedBatchTokens: raw.embedBatchTokens !== undefined ? parsePositiveInt('--embed-batch-tokens', raw.embedBatchTokens, 1 << 24) : undefined,
     retryFailed: Boolean(raw.retryFailed),
     allowMassDelete: Boolean(raw.allowMassDelete),
     workers: raw.workers !== undefined ? parsePositiveInt('--workers', raw.workers, 64) : Math.min(4, availableParallelism()),

@@ -23,6 +23,7 @@ export interface SyncFlags
   lockTtlSeconds: number;
   breakLock: 'provably_gone' | 'force' | null;
   maxAgeSeconds: number;
+  embedBatchTokens?: number;
 }
 
 export async function runSync(ctx: CliContext, flags: SyncFlags): Promise<number> {
@@ -41,7 +42,9 @@ export async function runSync(ctx: CliContext, flags: SyncFlags): Promise<number
     });
     ctx.log.debug(`opened ${ctx.target.display} in ${Math.round(performance.now() - opening)} ms (${Math.round(performance.now())} ms since start)`);
     // Created now, loaded only if a source has chunks waiting for a vector.
-    const models = new ProviderPool(modelsDir(), { env: keyEnvironment() });
+    const models = new ProviderPool(modelsDir(), {
+      env: keyEnvironment(), batchTokens: flags.embedBatchTokens, onNotice: (l) => ctx.log.warn(l), onDebug: (l) => ctx.log.debug(l),
+    });
     try {
       const names = await resolveNames(db, flags);
       if (flags.breakLock) verdicts = await breakLocks(ctx, db, names, flags);
