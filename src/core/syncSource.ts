@@ -89,8 +89,8 @@ export async function syncSource(deps: SyncDeps, name: string, opts: SyncOptions
         db: deps.db, source, lock, models: opts.embed ? deps.models ?? null : null, ...run,
         onProgress: (done, pending) => emit({ type: 'progress', source: name, done, total: done + pending }),
       });
-      const note = applyEmbedOutcome(result, outcome);
-      if (note) emit({ type: 'warning', source: name, message: note });
+      // The sync stands whatever happened here; what stopped the embedding is the run's message.
+      result.message = applyEmbedOutcome(result, outcome) ?? result.message;
     }
   } catch (err) {
     settleError(result, err, signal, phase);

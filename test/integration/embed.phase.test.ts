@@ -6,7 +6,8 @@ import { claimQueued, enqueueSourceChunks } from '../../src/db/embedQueries.js';
 import { findSource } from '../../src/db/sourcesQueries.js';
 import { embedSource } from '../../src/embed/embedSource.js';
 import { backends } from '../helpers/brains.js';
-import { countingGlove, countRows, poolOf } from '../helpers/embed.js';
+import { countingGlove, countRows, poolOf, testModelsDir } from '../helpers/embed.js';
+import { ProviderPool } from '../../src/embed/ProviderPool.js';
 import type { TestRepo } from '../helpers/gitRepo.js';
 import { add, sync, useBrainAndRepo } from '../helpers/sync.js';
 
@@ -93,6 +94,20 @@ describe.each(backends())('the embed phase on %s', (backend) => {
     expect(glove.calls).toBe(0);
     const [e] = await embedMany({ db, models: poolOf(glove), signal: new AbortController().signal }, ['notes']);
     expect(e).toMatchObject({ source: 'notes', embedded: 10, pending: 0, stopped: null, error: null });
+  });
+
+  it('loads each model once per process and serves every source that uses it', async () => {
+    await writeNotes(repo, 3, 2, 'a');
+    await repo.commit('notes');
+    for (const name of ['one', 'two', 'three']) await add(db, name, repo.dir);
+    for (const name of ['one', 'two', 'three']) await sync(db, name, { embed: false });
+    const glove = await countingGlove();
+    let loads = 0;
+    const pool = new ProviderPool(testModelsDir, { create: async () => (loads++, glove) });
+    const results = await embedMany({ db, models: pool, signal: new AbortController().signal }, ['one', 'two', 'three']);
+    expect(loads).toBe(1);
+    expect(results.map((r) => r.embedded)).toEqual([6, 0, 0]);
+    expect(results.every((r) => r.pending === 0)).toBe(true);
   });
 
   it('keeps vectors of a changed model apart: every chunk waits for the new one', async () => {

@@ -57,6 +57,7 @@ describe.each(backends())('embedding from the CLI on %s', (backend) => {
     const noKey = await runCli(['--json', 'sync', '--source', 'notes'], { db: brain, env: { TEST_EMBED_KEY: '' } });
     expect(noKey.code, describeRun(noKey)).toBe(0);
     expect(resultOf(noKey)).toMatchObject({ status: 'synced', counts: { embedded: 0, pending: 6 } });
+    expect(resultOf(noKey).message).toMatch(/embedding stopped: .*TEST_EMBED_KEY is not set/);
     expect(noKey.stderr).toMatch(/embedding stopped: .*TEST_EMBED_KEY is not set/);
 
     const e = await runCli(['--json', 'embed', '--source', 'notes'], { db: brain, env: { TEST_EMBED_KEY: 'sekrit' } });
