@@ -70,7 +70,7 @@ export async function claimQueued(
     `with picked as (
        select chunk_hash from embed_queue
         where source_id = $1 and (claim_expires_at is null or claim_expires_at < now())
-        order by chunk_hash limit $3
+        limit $3
         for update skip locked
      )
      update embed_queue q set claimed_by = $2, claim_expires_at = now() + make_interval(secs => $4)
@@ -131,6 +131,6 @@ export async function releaseClaims(db: Queryable, sourceId: number, worker: str
 /** `{0.1,0.2,…}`: one text[] parameter carries every vector of a batch in one statement. */
 function vectorLiteral(vec: Float32Array): string {
   let out = '{';
-  for (let i = 0; i < vec.length; i++) out += (i ? ',' : '') + vec[i];
+  for (let i = 0; i < vec.length; i++) out += (i ? ',' : '') + vec[i].toPrecision(7);
   return out + '}';
 }

@@ -6,7 +6,7 @@ import { errorMessage } from '../errors.js';
 import type { EmbeddingProvider } from './EmbeddingProvider.js';
 
 /** Most chunks per committed batch. */
-const maxBatch = 256;
+const maxBatch = 512;
 /** A claim not finished within this time is free for another worker (its holder died). */
 export const claimTtlSeconds = 120;
 

@@ -63,7 +63,7 @@ describe.each(backends())('the embed phase on %s', (backend) => {
   });
 
   it('leaves the run synced with work pending when stopped during the embed phase, and the next run does only the rest', async () => {
-    await writeNotes(repo, 40, 8); // 320 chunks: more than one batch
+    await writeNotes(repo, 80, 8); // 640 chunks: more than one batch
     const head = await repo.commit('notes');
     await add(db, 'notes', repo.dir);
     const stop = new AbortController();
@@ -74,14 +74,14 @@ describe.each(backends())('the embed phase on %s', (backend) => {
     expect(stopped.status).toBe('synced');
     expect(stopped.target).toBe(head);
     expect(stopped.counts.embedded).toBeGreaterThan(0);
-    expect(stopped.counts.pending).toBe(320 - stopped.counts.embedded);
+    expect(stopped.counts.pending).toBe(640 - stopped.counts.embedded);
     const rest = await countingGlove();
     const next = await sync(db, 'notes', { models: poolOf(rest) });
     expect(next.status).toBe('up_to_date');
-    expect(next.counts).toMatchObject({ embedded: 320 - stopped.counts.embedded, pending: 0 });
+    expect(next.counts).toMatchObject({ embedded: 640 - stopped.counts.embedded, pending: 0 });
     // Only the batch in flight was embedded twice.
-    expect(new Set([...glove.texts, ...rest.texts]).size).toBe(320);
-    expect(glove.texts.length + rest.texts.length).toBe(320 + (glove.texts.length - stopped.counts.embedded));
+    expect(new Set([...glove.texts, ...rest.texts]).size).toBe(640);
+    expect(glove.texts.length + rest.texts.length).toBe(640 + (glove.texts.length - stopped.counts.embedded));
   });
 
   it('skips the phase with --no-embed, and `embed` works through the backlog', async () => {
@@ -126,7 +126,7 @@ describe.each(backends())('the embed phase on %s', (backend) => {
   });
 
   it('shares a backlog between two workers without embedding a chunk twice, and takes over expired claims', async () => {
-    await writeNotes(repo, 40, 8);
+    await writeNotes(repo, 80, 8); // 640 chunks: more than one batch
     await repo.commit('notes');
     await add(db, 'notes', repo.dir);
     await sync(db, 'notes', { embed: false });
@@ -142,7 +142,7 @@ describe.each(backends())('the embed phase on %s', (backend) => {
     const run = (worker: string, provider: typeof a) =>
       embedSource({ db, sourceId: source.id, provider, modelId, worker, signal: never, writeSignal: never, timeLeft: () => Infinity });
     const [ra, rb] = await Promise.all([run('worker-a', a), run('worker-b', b)]);
-    expect(ra.embedded + rb.embedded).toBe(320);
+    expect(ra.embedded + rb.embedded).toBe(640);
     expect(ra.embedded).toBeGreaterThan(0);
     expect(rb.embedded).toBeGreaterThan(0);
     expect(new Set([...a.texts, ...b.texts]).size).toBe(a.texts.length + b.texts.length);
