@@ -15,8 +15,13 @@ export class BatchPacer {
       max: number;
       /** Assumed cost of one item before any batch has been measured (deliberately high). */
       guessMsPerItem: number;
-      /** Share of the time left one batch may take. */
+      /** Share of the time left one batch may take (default 0.75; the budget's grace covers an overrun). */
       share?: number;
+      /**
+       * Smallest batch worth starting (default 1): a tail of tiny batches near the deadline
+       * spends its time on per-batch overhead (lookups, commits) instead of pages.
+       */
+      min?: number;
     },
   ) {}
 
@@ -25,15 +30,16 @@ export class BatchPacer {
     const left = this.timeLeft();
     if (left === Infinity) return this.opts.max;
     const rate = this.msPerItem ?? this.opts.guessMsPerItem;
-    const size = Math.floor((left * (this.opts.share ?? 0.5)) / rate);
-    return Math.max(0, Math.min(this.opts.max, size));
+    const size = Math.min(this.opts.max, Math.floor((left * (this.opts.share ?? 0.75)) / rate));
+    return size >= (this.opts.min ?? 1) ? size : 0;
   }
 
   /** A batch of `items` took `ms` from start to commit. */
   record(items: number, ms: number): void {
     if (items <= 0) return;
     const rate = Math.max(ms, 1) / items;
-    // Lean towards the slower of old and new: under-estimating the cost is what loses work.
-    this.msPerItem = this.msPerItem === null ? rate : Math.max(rate, (this.msPerItem + rate) / 2);
+    // Smoothed, not worst-case: one slow batch (a checkpoint, a GC) should not shrink the
+    // rest, and an under-estimate is covered by the budget's grace.
+    this.msPerItem = this.msPerItem === null ? rate : (this.msPerItem + rate) / 2;
   }
 }

@@ -8,39 +8,42 @@ describe('BatchPacer', () => {
     expect(p.nextSize()).toBe(100);
   });
 
-  it('sizes the first batch from its guess so that it takes at most half the time left', () => {
+  it('sizes the first batch from its guess so that it takes at most three quarters of the time left', () => {
     const p = new BatchPacer(() => 1_000, { max: 100, guessMsPerItem: 10 });
-    expect(p.nextSize()).toBe(50);
+    expect(p.nextSize()).toBe(75);
+    expect(new BatchPacer(() => 1_000, { max: 100, guessMsPerItem: 10, share: 0.5 }).nextSize()).toBe(50);
   });
 
   it('follows the measured rate: more items when writes are fast, fewer when slow', () => {
     let left = 2_000;
     const p = new BatchPacer(() => left, { max: 100, guessMsPerItem: 10 });
-    p.record(50, 50);
+    p.record(50, 50); // 1 ms per item
     expect(p.nextSize()).toBe(100);
-    p.record(10, 400);
-    expect(p.nextSize()).toBe(25);
+    p.record(10, 400); // 40 ms per item: the estimate moves halfway, to 20.5 ms
+    expect(p.nextSize()).toBe(73);
     left = 100;
-    expect(p.nextSize()).toBe(1);
+    expect(p.nextSize()).toBe(3);
   });
 
-  it('reacts to a slowdown at once and to a speed-up gradually', () => {
-    const p = new BatchPacer(() => 10_000, { max: 1_000, guessMsPerItem: 10 });
+  it('smooths the rate, so one slow batch does not shrink the rest', () => {
+    const p = new BatchPacer(() => 10_000, { max: 10_000, guessMsPerItem: 10 });
     p.record(100, 100); // 1 ms per item
-    p.record(100, 1_000); // 10 ms: taken as is
-    expect(p.nextSize()).toBe(500);
-    p.record(100, 100); // back to 1 ms: halfway there
-    expect(p.nextSize()).toBe(909);
+    p.record(100, 1_000); // 10 ms: one slow batch
+    expect(p.nextSize()).toBe(1363); // 7,500 ms / 5.5 ms
+    p.record(100, 100);
+    expect(p.nextSize()).toBe(2307); // 7,500 ms / 3.25 ms
   });
 
-  it('starts no batch once the time left cannot hold one item', () => {
-    let left = 30;
+  it('starts no batch once the time left cannot hold the smallest worth starting', () => {
+    let left = 40;
     const p = new BatchPacer(() => left, { max: 100, guessMsPerItem: 10 });
     p.record(10, 100);
-    expect(p.nextSize()).toBe(1);
-    left = 19;
+    expect(p.nextSize()).toBe(3);
+    left = 12;
     expect(p.nextSize()).toBe(0);
     left = -5;
     expect(p.nextSize()).toBe(0);
+    const picky = new BatchPacer(() => 100, { max: 100, guessMsPerItem: 10, min: 10 });
+    expect(picky.nextSize()).toBe(0);
   });
 });
