@@ -1,10 +1,10 @@
-import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type { Db } from '../db/Db.js';
 import { hasPending, countPending } from '../db/embedQueries.js';
 import { embedSettingsOf, findSource, type SourceRow } from '../db/sourcesQueries.js';
 import { embedSource, type EmbedOutcome } from '../embed/embedSource.js';
 import type { ProviderPool } from '../embed/ProviderPool.js';
+import { workerName } from '../embed/releaseDeadClaims.js';
 import { errorMessage } from '../errors.js';
 import { budgetController, stopReasonOf } from './abort.js';
 
@@ -36,7 +36,7 @@ export async function embedMany(input: EmbedManyInput, names: string[]): Promise
   const budget = budgetController(input.timeoutMs);
   const signal = AbortSignal.any([input.signal, budget.signal]);
   const writeSignal = AbortSignal.any([input.signal, budget.writeSignal]);
-  const worker = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
+  const worker = workerName(randomBytes(4).toString('hex'));
   const sources = [];
   for (const name of names) sources.push((await findSource(input.db, name))!);
   sources.sort((a, b) => modelKey(a).localeCompare(modelKey(b)));

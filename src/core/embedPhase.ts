@@ -1,9 +1,9 @@
-import { hostname } from 'node:os';
 import type { Db } from '../db/Db.js';
 import { countPending, hasPending } from '../db/embedQueries.js';
 import { embedSettingsOf, type SourceRow } from '../db/sourcesQueries.js';
 import type { EmbedOutcome } from '../embed/embedSource.js';
 import type { ProviderPool } from '../embed/ProviderPool.js';
+import { workerName } from '../embed/releaseDeadClaims.js';
 import { errorMessage } from '../errors.js';
 import type { SourceLock } from '../locks/sourceLock.js';
 import type { SourceResult } from './result.js';
@@ -37,7 +37,7 @@ export async function embedPhase(input: EmbedPhaseInput): Promise<EmbedOutcome> 
     const { embedSource } = await import('../embed/embedSource.js');
     return await embedSource({
       db, sourceId: source.id, provider: model.provider, modelId: model.modelId,
-      worker: `${hostname()}:${process.pid}:${input.lock.runId}`,
+      worker: workerName(input.lock.runId),
       signal: input.signal, writeSignal: input.writeSignal, timeLeft: input.timeLeft,
       fence: (tx) => input.lock.fence(tx), onProgress: input.onProgress,
     });

@@ -134,3 +134,12 @@ function vectorLiteral(vec: Float32Array): string {
   for (let i = 0; i < vec.length; i++) out += (i ? ',' : '') + vec[i].toPrecision(7);
   return out + '}';
 }
+
+/** The workers holding claims on a source's queue. */
+export async function claimHolders(db: Queryable, sourceId: number): Promise<string[]> {
+  const res = await db.query<{ worker: string }>(
+    'select distinct claimed_by as worker from embed_queue where source_id = $1 and claimed_by is not null',
+    [sourceId],
+  );
+  return res.rows.map((r) => r.worker);
+}

@@ -4,6 +4,7 @@ import { RunStopped, stopReasonOf, type StopReason } from '../core/abort.js';
 import { BatchPacer } from '../core/BatchPacer.js';
 import { errorMessage } from '../errors.js';
 import type { EmbeddingProvider } from './EmbeddingProvider.js';
+import { releaseDeadClaims } from './releaseDeadClaims.js';
 
 /** Most chunks per committed batch. */
 const maxBatch = 512;
@@ -52,6 +53,7 @@ export async function embedSource(input: EmbedSourceInput): Promise<EmbedOutcome
   const pacer = new BatchPacer(input.timeLeft, { max: maxBatch, guessMsPerItem: 5 });
   try {
     await settleQueue(db, sourceId, input.modelId);
+    await releaseDeadClaims(db, sourceId);
     for (;;) {
       if (input.signal.aborted) throw input.signal.reason;
       const size = pacer.nextSize();

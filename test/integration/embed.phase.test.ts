@@ -5,6 +5,8 @@ import type { Db } from '../../src/db/Db.js';
 import { claimQueued, enqueueSourceChunks } from '../../src/db/embedQueries.js';
 import { findSource } from '../../src/db/sourcesQueries.js';
 import { embedSource } from '../../src/embed/embedSource.js';
+import { workerName } from '../../src/embed/releaseDeadClaims.js';
+import { hostname } from 'node:os';
 import { backends } from '../helpers/brains.js';
 import { countingGlove, countRows, poolOf, testModelsDir } from '../helpers/embed.js';
 import { ProviderPool } from '../../src/embed/ProviderPool.js';
@@ -110,6 +112,20 @@ describe.each(backends())('the embed phase on %s', (backend) => {
     expect(results.every((r) => r.pending === 0)).toBe(true);
   });
 
+  it('gives back at once the claims of a worker that is provably gone (a dead pid here; any other process on PGLite)', async () => {
+    await writeNotes(repo, 5, 2);
+    await repo.commit('notes');
+    await add(db, 'notes', repo.dir);
+    await sync(db, 'notes', { embed: false });
+    const source = (await findSource(db, 'notes'))!;
+    expect(await claimQueued(db, source.id, `${hostname()}:999999:dead`, 4, 120)).toHaveLength(4);
+    expect(await claimQueued(db, source.id, 'elsewhere:123:alive', 3, 120)).toHaveLength(3);
+    const r = await sync(db, 'notes', { models: poolOf(await countingGlove()) });
+    // Another host's claim may belong to a live worker: only an exclusive (PGLite) brain knows it cannot.
+    const remote = db.capabilities.exclusive ? 0 : 3;
+    expect(r.counts).toMatchObject({ embedded: 10 - remote, pending: remote });
+  });
+
   it('keeps vectors of a changed model apart: every chunk waits for the new one', async () => {
     await writeNotes(repo, 3, 2);
     await repo.commit('notes');
@@ -141,7 +157,7 @@ describe.each(backends())('the embed phase on %s', (backend) => {
     const never = new AbortController().signal;
     const run = (worker: string, provider: typeof a) =>
       embedSource({ db, sourceId: source.id, provider, modelId, worker, signal: never, writeSignal: never, timeLeft: () => Infinity });
-    const [ra, rb] = await Promise.all([run('worker-a', a), run('worker-b', b)]);
+    const [ra, rb] = await Promise.all([run(workerName('a'), a), run(workerName('b'), b)]);
     expect(ra.embedded + rb.embedded).toBe(640);
     expect(ra.embedded).toBeGreaterThan(0);
     expect(rb.embedded).toBeGreaterThan(0);
