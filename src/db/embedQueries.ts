@@ -128,7 +128,11 @@ export async function releaseClaims(db: Queryable, sourceId: number, worker: str
   );
 }
 
-/** `{0.1,0.2,…}`: one text[] parameter carries every vector of a batch in one statement. */
+/**
+ * `{0.1,0.2,…}`: one text[] parameter carries every vector of a batch in one statement. Seven
+ * significant digits (float32 holds about that many) keep the literal short: the server's
+ * parsing of these numbers is most of what storing a batch costs.
+ */
 function vectorLiteral(vec: Float32Array): string {
   let out = '{';
   for (let i = 0; i < vec.length; i++) out += (i ? ',' : '') + vec[i].toPrecision(7);

@@ -54,16 +54,20 @@ export async function embedSource(input: EmbedSourceInput): Promise<EmbedOutcome
   try {
     await settleQueue(db, sourceId, input.modelId);
     await releaseDeadClaims(db, sourceId);
+    // Progress counts down from one count: a count per batch would be a query per batch for
+    // a number only the progress bar needs (other workers may make it drift; it is clamped).
+    let left = input.onProgress ? await countPending(db, sourceId) : 0;
     for (;;) {
       if (input.signal.aborted) throw input.signal.reason;
       const size = pacer.nextSize();
       if (size === 0) throw new RunStopped('timeout', 'time budget used up');
       const t = performance.now();
-      const n = await embedBatch(input, size);
-      if (n === null) break;
-      embedded += n;
-      pacer.record(Math.max(n, 1), performance.now() - t);
-      input.onProgress?.(embedded, await countPending(db, sourceId));
+      const batch = await embedBatch(input, size);
+      if (batch === null) break;
+      embedded += batch.embedded;
+      left = Math.max(0, left - batch.dequeued);
+      pacer.record(Math.max(batch.dequeued, 1), performance.now() - t);
+      input.onProgress?.(embedded, left);
     }
   } catch (err) {
     stopped = err instanceof RunStopped ? err.reason : input.signal.aborted ? stopReasonOf(input.signal) : null;
@@ -75,8 +79,8 @@ export async function embedSource(input: EmbedSourceInput): Promise<EmbedOutcome
   return { embedded, pending, ms: Math.round(performance.now() - t0), stopped: pending > 0 ? stopped : null, error };
 }
 
-/** One batch; returns how many chunks it embedded, or null when nothing is left to claim. */
-async function embedBatch(input: EmbedSourceInput, size: number): Promise<number | null> {
+/** One batch: chunks embedded and hashes taken off the queue; null when nothing is left to claim. */
+async function embedBatch(input: EmbedSourceInput, size: number): Promise<{ embedded: number; dequeued: number } | null> {
   const { db, sourceId, modelId, writeSignal } = input;
   const hashes = await claimQueued(db, sourceId, input.worker, size, claimTtlSeconds, writeSignal);
   if (hashes.length === 0) return null;
@@ -88,5 +92,5 @@ async function embedBatch(input: EmbedSourceInput, size: number): Promise<number
     await storeVectors(tx, modelId, todo.map((hash, i) => ({ hash, vec: vectors[i] })));
     await dequeue(tx, sourceId, hashes);
   }, { signal: writeSignal });
-  return todo.length;
+  return { embedded: todo.length, dequeued: hashes.length };
 }
