@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { Db } from '../db/Db.js';
 import { hasPending, countPending } from '../db/embedQueries.js';
-import { embedSettingsOf, findSource, type SourceRow } from '../db/sourcesQueries.js';
+import { embedSettingsOf, type SourceRow } from '../db/sourcesQueries.js';
+import { requireSource } from './requireSource.js';
 import { embedSource, type EmbedOutcome } from '../embed/embedSource.js';
 import type { ProviderPool } from '../embed/ProviderPool.js';
 import { workerName } from '../embed/releaseDeadClaims.js';
@@ -38,7 +39,7 @@ export async function embedMany(input: EmbedManyInput, names: string[]): Promise
   const writeSignal = AbortSignal.any([input.signal, budget.writeSignal]);
   const worker = workerName(randomBytes(4).toString('hex'));
   const sources = [];
-  for (const name of names) sources.push((await findSource(input.db, name))!);
+  for (const name of names) sources.push(await requireSource(input.db, name));
   sources.sort((a, b) => modelKey(a).localeCompare(modelKey(b)));
   const out: EmbedSourceResult[] = [];
   try {

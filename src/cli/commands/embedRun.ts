@@ -2,7 +2,7 @@ import { embedMany, type EmbedSourceResult } from '../../core/embedMany.js';
 import { listSources } from '../../db/sourcesQueries.js';
 import { ProviderPool } from '../../embed/ProviderPool.js';
 import { keyEnvironment } from '../config.js';
-import { ExitCode, NotFoundError } from '../../errors.js';
+import { ExitCode } from '../../errors.js';
 import { modelsDir, type CliContext } from '../context.js';
 import type { Logger } from '../output.js';
 import { printJson, waveStamp } from '../output.js';
@@ -18,17 +18,12 @@ export async function runEmbed(ctx: CliContext, flags: EmbedFlags): Promise<numb
     });
     let results: EmbedSourceResult[];
     try {
-      const known = (await listSources(db)).map((s) => s.name);
-      const missing = flags.sources.filter((n) => !known.includes(n));
-      if (missing.length > 0) {
-        throw new NotFoundError(
-          `no source named ${missing.map((n) => `"${n}"`).join(', ')} in this brain. \`brainsync sources list\` shows the sources it has.`,
-        );
-      }
+      // An unknown --source is refused by embedMany (requireSource) before anything runs.
+      const names = flags.all ? (await listSources(db)).map((s) => s.name) : [...new Set(flags.sources)];
       const progress = progressReporter(ctx.log);
       results = await embedMany(
         { db, models, signal: stop.signal, timeoutMs: flags.timeoutSeconds && flags.timeoutSeconds * 1000, onProgress: progress.update },
-        flags.all ? known : [...new Set(flags.sources)],
+        names,
       );
       progress.done();
     } finally {

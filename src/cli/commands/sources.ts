@@ -50,7 +50,8 @@ export function registerSources(program: Command, outcome: Outcome): void {
       if (ctx.json) printJson({ name, embedModel: opts.embed, changed: r.changed, pending: r.pending });
       ctx.log.info(
         r.changed
-          ? `${name} now embeds with ${opts.embed}: ${r.pending} chunks wait for a vector (the next sync or \`brainsync embed\` makes them)`
+          ? `${name} now embeds with ${opts.embed}: its ${r.pending} chunks are queued; the next sync or \`brainsync embed\` ` +
+            'embeds those the model has no vector for yet'
           : `${name} already embeds with ${opts.embed}`,
       );
     });
