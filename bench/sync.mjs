@@ -77,7 +77,8 @@ async function benchBackend(label, makeDb, workersList) {
     await changeCorpus(repo, { modify: 100, seed: 3 });
     const inc = run(db, ['sync', '--source', 'c', '--json', '-q']);
     const ir = inc.json?.sources?.[0];
-    console.log(`${label} 100 changed files: ${fmt(inc.wall)}s wall; run ${ir?.timings.totalMs} ms; imported ${ir?.counts.imported}`);
+    console.log(`${label} 100 changed files: ${fmt(inc.wall)}s wall; run ${ir?.timings.totalMs} ms; imported ${ir?.counts.imported}; ` +
+      `re-embedded ${ir?.counts.embedded} changed chunks in ${ir?.timings.embedMs} ms (model load included; unchanged chunks keep their vectors)`);
     await resumeCost(label, db, repo);
   }
 }

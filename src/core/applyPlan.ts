@@ -6,6 +6,7 @@ import { deletePages, renamePages } from '../db/pagesQueries.js';
 import { addPendingTarget } from '../db/bookmarkQueries.js';
 import { slugFromPath } from '../markdown/slugFromPath.js';
 import { RunStopped } from './abort.js';
+import { noteFailed } from './applyOutcome.js';
 import { BatchPacer } from './BatchPacer.js';
 import { importBatch } from './importBatch.js';
 import { plannedCount, type Plan, type RenameOp } from './plan.js';
@@ -28,8 +29,9 @@ export async function applyPlan(ctx: RunContext, plan: Plan, target: string): Pr
   const pathPacer = new BatchPacer(ctx.timeLeft, { max: pathBatchSize, guessMsPerItem: 2 });
   await paced(ctx, plan.deletes, pathPacer, 1, async (paths) => {
     await fenced(ctx, async (tx) => {
-      ctx.counts.deleted += await deletePages(tx, ctx.source.id, paths);
+      const deleted = await deletePages(tx, ctx.source.id, paths);
       await clearFailures(tx, ctx.source.id, paths);
+      return () => noteDeleted(ctx, deleted);
     });
     ctx.progress(paths.length);
   });
@@ -40,8 +42,7 @@ export async function applyPlan(ctx: RunContext, plan: Plan, target: string): Pr
       await recordFailures(tx, ctx.source.id, failures);
       await clearFailures(tx, ctx.source.id, plan.clearFailures);
     });
-    ctx.counts.failed += failures.length;
-    ctx.report(failures);
+    noteFailed(ctx.out, failures);
     ctx.progress(failures.length);
   }
   const importPacer = new BatchPacer(ctx.timeLeft, { max: importBatchSize, guessMsPerItem: 10, min: 10 });
@@ -71,7 +72,7 @@ async function paced<T>(
         await work(batch);
       } catch (err) {
         failed = true;
-        ctx.rolledBack(performance.now() - t);
+        ctx.out.rolledBackMs += Math.round(performance.now() - t);
         throw err;
       }
       pacer.record(batch.length, performance.now() - t);
@@ -89,7 +90,8 @@ async function applyRenames(ctx: RunContext, renames: RenameOp[]): Promise<void>
   const rows = renames.map((r) => ({ from: r.from, to: r.to, slug: slugFromPath(r.to) }));
   try {
     await fenced(ctx, async (tx) => {
-      ctx.counts.renamed += await renamePages(tx, ctx.source.id, rows);
+      const renamed = await renamePages(tx, ctx.source.id, rows);
+      return () => noteRenamed(ctx, renamed);
     });
   } catch (err) {
     if (!isDataError(err) || ctx.writeSignal.aborted) throw err;
@@ -98,19 +100,38 @@ async function applyRenames(ctx: RunContext, renames: RenameOp[]): Promise<void>
     // renamed path is imported or recorded too) writes it or records why not.
     for (const row of rows) {
       await fenced(ctx, async (tx) => {
-        ctx.counts.renamed += await renamePages(tx, ctx.source.id, [row]);
+        const renamed = await renamePages(tx, ctx.source.id, [row]);
+        return () => noteRenamed(ctx, renamed);
       }).catch(async (e: unknown) => {
         if (!isDataError(e) || ctx.writeSignal.aborted) throw e;
-        await fenced(ctx, async (tx) => void (ctx.counts.deleted += await deletePages(tx, ctx.source.id, [row.from])));
+        await fenced(ctx, async (tx) => {
+          const deleted = await deletePages(tx, ctx.source.id, [row.from]);
+          return () => noteDeleted(ctx, deleted);
+        });
       });
     }
   }
   ctx.progress(renames.length);
 }
 
-function fenced(ctx: RunContext, fn: (tx: Queryable) => Promise<void>): Promise<void> {
-  return ctx.db.transaction(async (tx) => {
+/**
+ * One fenced write transaction. `fn` may return what to count once the transaction has
+ * committed: a rolled-back batch must not be counted as done.
+ */
+async function fenced(ctx: RunContext, fn: (tx: Queryable) => Promise<(() => void) | void>): Promise<void> {
+  const committed = await ctx.db.transaction(async (tx) => {
     await ctx.lock.fence(tx);
-    await fn(tx);
+    return fn(tx);
   }, { signal: ctx.writeSignal });
+  committed?.();
+}
+
+function noteDeleted(ctx: RunContext, paths: string[]): void {
+  ctx.out.counts.deleted += paths.length;
+  ctx.out.changes.deleted.push(...paths);
+}
+
+function noteRenamed(ctx: RunContext, renames: { from: string; to: string }[]): void {
+  ctx.out.counts.renamed += renames.length;
+  ctx.out.changes.renamed.push(...renames);
 }

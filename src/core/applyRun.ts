@@ -4,11 +4,10 @@ import type { SourceRow } from '../db/sourcesQueries.js';
 import type { BlobReader } from '../git/BlobReader.js';
 import type { SourceLock } from '../locks/sourceLock.js';
 import { RunStopped } from './abort.js';
+import { emptyApplyOutcome, type ApplyOutcome } from './applyOutcome.js';
 import { applyPlan } from './applyPlan.js';
 import { plannedCount, type Plan } from './plan.js';
-import type { SourceResult } from './result.js';
 import type { RunContext } from './runContext.js';
-import type { SyncEvent, SyncOptions } from './syncSource.js';
 
 export interface ApplyRunInput {
   db: Db;
@@ -18,17 +17,21 @@ export interface ApplyRunInput {
   writeSignal: AbortSignal;
   timeLeft: () => number;
   reader: BlobReader;
-  opts: SyncOptions;
-  result: SourceResult;
+  maxFileBytes: number;
+  workers: number;
   plan: Plan;
   target: string;
-  emit: (e: SyncEvent) => void;
+  onProgress: (done: number, total: number) => void;
 }
 
-/** Applies a run's plan, counting into its result; a stop names how far the import got. */
-export async function applyRun(a: ApplyRunInput): Promise<void> {
+/**
+ * Applies a run's plan. Never throws: what stopped it (with how far the import got) is the
+ * outcome's `ended`, next to the counts of what committed before.
+ */
+export async function applyRun(a: ApplyRunInput): Promise<ApplyOutcome> {
   const total = plannedCount(a.plan);
   let done = 0;
+  const out = emptyApplyOutcome();
   const ctx: RunContext = {
     db: a.db,
     source: a.source,
@@ -37,21 +40,24 @@ export async function applyRun(a: ApplyRunInput): Promise<void> {
     writeSignal: a.writeSignal,
     timeLeft: a.timeLeft,
     reader: a.reader,
-    maxFileBytes: a.opts.maxFileBytes,
-    workers: a.db.capabilities.multiConnection ? a.opts.workers : 1,
-    counts: a.result.counts,
-    report: (failures) => a.result.failures.push(...failures.map(({ path, code, message }) => ({ path, code, message }))),
-    progress: (n) => a.emit({ type: 'progress', source: a.source.name, done: (done += n), total }),
-    rolledBack: (ms) => void (a.result.timings.rolledBackMs += Math.round(ms)),
+    maxFileBytes: a.maxFileBytes,
+    workers: a.db.capabilities.multiConnection ? a.workers : 1,
+    out,
+    progress: (n) => a.onProgress((done += n), total),
   };
   try {
     await applyPlan(ctx, a.plan, a.target);
   } catch (err) {
-    const signal = a.writeSignal.aborted ? a.writeSignal : a.signal;
-    const stop = err instanceof RunStopped ? err : signal.aborted && signal.reason instanceof RunStopped ? signal.reason : null;
-    const progress = `${done.toLocaleString('en-US')} of ${total.toLocaleString('en-US')} files`;
-    if (!stop && isConnectionError(err)) throw new ConnectionLostError(`import (${progress})`, err);
-    if (!stop) throw signal.aborted ? signal.reason : err;
-    throw new RunStopped(stop.reason, `${stop.message}; stopped during import (${progress})`);
+    out.ended = describeEnd(err, a, `${done.toLocaleString('en-US')} of ${total.toLocaleString('en-US')} files`);
   }
+  return out;
+}
+
+function describeEnd(err: unknown, a: ApplyRunInput, progress: string): Error {
+  const signal = a.writeSignal.aborted ? a.writeSignal : a.signal;
+  const stop = err instanceof RunStopped ? err : signal.aborted && signal.reason instanceof RunStopped ? signal.reason : null;
+  if (stop) return new RunStopped(stop.reason, `${stop.message}; stopped during import (${progress})`);
+  if (isConnectionError(err)) return new ConnectionLostError(`import (${progress})`, err);
+  const cause: unknown = signal.aborted ? signal.reason : err;
+  return cause instanceof Error ? cause : new Error(String(cause));
 }

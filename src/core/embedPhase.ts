@@ -6,7 +6,6 @@ import type { ProviderPool } from '../embed/ProviderPool.js';
 import { workerName } from '../embed/releaseDeadClaims.js';
 import { errorMessage } from '../errors.js';
 import type { SourceLock } from '../locks/sourceLock.js';
-import type { SourceResult } from './result.js';
 
 export interface EmbedPhaseInput {
   db: Db;
@@ -47,11 +46,8 @@ export async function embedPhase(input: EmbedPhaseInput): Promise<EmbedOutcome> 
   }
 }
 
-/** Puts an embed outcome into a run's result: the run stays `synced`/`up_to_date` whatever stopped it. */
-export function applyEmbedOutcome(result: SourceResult, o: EmbedOutcome): string | null {
-  result.counts.embedded = o.embedded;
-  result.counts.pending = Math.max(0, o.pending);
-  result.timings.embedMs = o.ms;
+/** What a run says about its embed phase, if anything: the run stays `synced`/`up_to_date` whatever stopped it. */
+export function embedMessage(o: EmbedOutcome): string | null {
   if (o.error) {
     return `embedding stopped: ${o.error} (${o.pending} chunks wait; the sync itself is complete)`;
   }

@@ -2,7 +2,8 @@ import type { Queryable } from '../db/Db.js';
 import { isDataError, isUniqueViolation, sqlState } from '../db/dataErrors.js';
 import { errorMessage } from '../errors.js';
 import { clearFailures, recordFailures, type FileFailure } from '../db/failuresQueries.js';
-import { storedBlobOids, upsertPages, type PageWrite } from '../db/pagesQueries.js';
+import { storedBlobOids, upsertPages, type PageWrite, type UpsertedPaths } from '../db/pagesQueries.js';
+import { noteFailed } from './applyOutcome.js';
 import { parsePage } from '../markdown/parsePage.js';
 import { yieldToEventLoop } from './abort.js';
 import type { ImportOp } from './plan.js';
@@ -16,7 +17,8 @@ import type { RunContext } from './runContext.js';
 export async function importBatch(ctx: RunContext, ops: ImportOp[]): Promise<void> {
   // A batch once started runs to its commit unless a signal or a lost lock stops it (the
   // budget's deadline only stops new batches from starting).
-  const { db, source, writeSignal: signal, counts } = ctx;
+  const { db, source, writeSignal: signal } = ctx;
+  const { counts } = ctx.out;
   signal.throwIfAborted();
   const stored = await storedBlobOids(db, source.id, ops.map((op) => op.path), signal);
   const todo = ops.filter((op) => stored.get(op.path) !== op.oid);
@@ -43,15 +45,17 @@ export async function importBatch(ctx: RunContext, ops: ImportOp[]): Promise<voi
 }
 
 async function writePages(ctx: RunContext, pages: PageWrite[], failures: FileFailure[]): Promise<void> {
+  let written: UpsertedPaths;
   try {
-    await ctx.db.transaction((tx) => writeInTx(ctx, tx, pages, failures), { signal: ctx.writeSignal });
+    written = await ctx.db.transaction((tx) => writeInTx(ctx, tx, pages, failures), { signal: ctx.writeSignal });
   } catch (err) {
     if (!isDataError(err) || ctx.writeSignal.aborted || pages.length === 0) throw err;
     return writeOneByOne(ctx, pages, failures, err);
   }
-  ctx.counts.imported += pages.length;
-  ctx.counts.failed += failures.length;
-  ctx.report(failures);
+  ctx.out.counts.imported += pages.length;
+  ctx.out.changes.added.push(...written.added);
+  ctx.out.changes.changed.push(...written.changed);
+  noteFailed(ctx.out, failures);
   ctx.progress(pages.length + failures.length);
 }
 
@@ -66,11 +70,12 @@ async function writeOneByOne(ctx: RunContext, pages: PageWrite[], failures: File
   for (const page of pages) await writePages(ctx, [page], []);
 }
 
-async function writeInTx(ctx: RunContext, tx: Queryable, pages: PageWrite[], failures: FileFailure[]): Promise<void> {
+async function writeInTx(ctx: RunContext, tx: Queryable, pages: PageWrite[], failures: FileFailure[]): Promise<UpsertedPaths> {
   await ctx.lock.fence(tx);
-  await upsertPages(tx, ctx.source.id, pages);
+  const written = await upsertPages(tx, ctx.source.id, pages);
   await clearFailures(tx, ctx.source.id, pages.map((p) => p.path));
   await recordFailures(tx, ctx.source.id, failures);
+  return written;
 }
 
 function refused(page: PageWrite, err: unknown): FileFailure {

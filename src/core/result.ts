@@ -35,6 +35,14 @@ export interface FileFailureReport {
   message: string;
 }
 
+/** Paths whose pages a run added, rewrote, deleted or renamed (what a post-run hook is told). */
+export interface Changes {
+  added: string[];
+  changed: string[];
+  deleted: string[];
+  renamed: { from: string; to: string }[];
+}
+
 export interface SourceResult {
   source: string;
   status: SyncStatus;
@@ -50,8 +58,16 @@ export interface SourceResult {
   counts: Counts;
   timings: Timings;
   failures: FileFailureReport[];
+  /** What the run changed in the brain; left out of printed results (it can hold every path of a source). */
+  changes?: Changes;
   /** --dry-run only: the operations the run would perform. */
   plan?: { deletes: string[]; renames: { from: string; to: string }[]; imports: string[]; failures: FileFailureReport[] };
+}
+
+/** A result as `--json` prints it: without the change lists (a first sync would list every path). */
+export function printableResult(r: SourceResult): Omit<SourceResult, 'changes'> {
+  const { changes: _changes, ...rest } = r;
+  return rest;
 }
 
 export function zeroCounts(): Counts {

@@ -1,9 +1,8 @@
 import type { Db } from '../db/Db.js';
-import type { FileFailure } from '../db/failuresQueries.js';
 import type { SourceRow } from '../db/sourcesQueries.js';
 import type { BlobReader } from '../git/BlobReader.js';
 import type { SourceLock } from '../locks/sourceLock.js';
-import type { Counts } from './result.js';
+import type { ApplyOutcome } from './applyOutcome.js';
 
 /** What the apply stage of one run works with. */
 export interface RunContext {
@@ -20,11 +19,8 @@ export interface RunContext {
   maxFileBytes: number;
   /** Import workers (1 on PGLite). */
   workers: number;
-  counts: Counts;
-  /** Files failed in this run, reported back in the result. */
-  report(failures: FileFailure[]): void;
+  /** The stage's outcome, which its batches (several at once) add to as they commit. */
+  out: ApplyOutcome;
   /** n more planned files are done. */
   progress(n: number): void;
-  /** A batch that took `ms` did not commit (stopped or failed): its work is lost. */
-  rolledBack(ms: number): void;
 }

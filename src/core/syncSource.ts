@@ -1,21 +1,20 @@
 import { hostname } from 'node:os';
-import { ConnectionLostError, isConnectionError } from '../db/connectionErrors.js';
 import type { Db } from '../db/Db.js';
 import { countPages } from '../db/pagesQueries.js';
-import type { LockHolder } from '../db/locksQueries.js';
 import { insertRun } from '../db/runsQueries.js';
 import { findSource, type SourceRow } from '../db/sourcesQueries.js';
 import { setBookmark } from '../db/bookmarkQueries.js';
 import { errorMessage } from '../errors.js';
 import { BlobReader } from '../git/BlobReader.js';
 import type { ProviderPool } from '../embed/ProviderPool.js';
-import { applyEmbedOutcome, embedPhase } from './embedPhase.js';
+import { embedPhase } from './embedPhase.js';
 import { acquireSourceLock, type LockSettings, type SourceLock } from '../locks/sourceLock.js';
-import { RunStopped, budgetController, stopReasonOf } from './abort.js';
+import { budgetController, stopReasonOf } from './abort.js';
 import { collect, type Collected } from './collect.js';
 import { checkMassDelete, massDeleteFloor } from './massDelete.js';
-import { plannedCount, type Plan } from './plan.js';
-import { zeroCounts, zeroTimings, type SourceResult } from './result.js';
+import type { Plan } from './plan.js';
+import type { SourceResult, Timings } from './result.js';
+import { resultOf, unlockedResult, type Stage, type StageRecord } from './runResult.js';
 
 export interface SyncOptions {
   dryRun: boolean;
@@ -50,54 +49,41 @@ export interface SyncDeps {
   onEvent?: (e: SyncEvent) => void;
 }
 
-/** One run of one source: lock → pull → pin → plan → apply → bookmark → release → record. */
+/** One run of one source: lock → pull → pin → plan → apply → bookmark → embed → release → record. */
 export async function syncSource(deps: SyncDeps, name: string, opts: SyncOptions): Promise<SourceResult> {
   const started = new Date();
   const t0 = performance.now();
-  const result: SourceResult = {
-    source: name, status: 'failed', bookmarkFrom: null, target: null,
-    counts: zeroCounts(), timings: zeroTimings(), failures: [],
-  };
-  let phase = 'lock';
-  const emit = (e: SyncEvent) => {
-    if (e.type === 'phase') phase = e.phase;
-    deps.onEvent?.(e);
-  };
-  if (deps.signal.aborted) return stopped(result, deps.signal, 'before it started', t0);
+  const elapsed = () => Math.round(performance.now() - t0);
+  if (deps.signal.aborted) {
+    return unlockedResult(name, null, elapsed(), 0, { status: 'partial', reason: stopReasonOf(deps.signal) ?? 'signal', message: 'stopped before it started' });
+  }
   const source = await findSource(deps.db, name);
-  if (!source) return fail(result, `no source named "${name}" in this brain`, t0);
-  result.bookmarkFrom = source.bookmarkCommit;
+  if (!source) return unlockedResult(name, null, elapsed(), 0, { status: 'failed', message: `no source named "${name}" in this brain` });
 
-  emit({ type: 'phase', source: name, phase: 'lock' });
+  deps.onEvent?.({ type: 'phase', source: name, phase: 'lock' });
   const acquired = await acquireSourceLock(deps.db, name, {
     settings: opts.lock,
     command: opts.command,
-    warn: (message) => emit({ type: 'warning', source: name, message }),
+    warn: (message) => deps.onEvent?.({ type: 'warning', source: name, message }),
   });
-  result.timings.lockMs = Math.round(performance.now() - t0);
-  if (!acquired.ok) return locked(result, acquired.holder, t0);
+  const lockMs = elapsed();
+  if (!acquired.ok) return unlockedResult(name, source.bookmarkCommit, elapsed(), lockMs, { status: 'locked', holder: acquired.holder });
   const lock = acquired.lock;
-  result.runId = lock.runId;
   const budget = budgetController(opts.timeoutMs);
-  const signal = AbortSignal.any([deps.signal, budget.signal, lock.signal]);
-  const run: RunSignals = { signal, writeSignal: AbortSignal.any([deps.signal, budget.writeSignal, lock.signal]), timeLeft: budget.timeLeft };
+  const run: RunSignals = {
+    signal: AbortSignal.any([deps.signal, budget.signal, lock.signal]),
+    writeSignal: AbortSignal.any([deps.signal, budget.writeSignal, lock.signal]),
+    timeLeft: budget.timeLeft,
+  };
+  const record: StageRecord = { source, dryRun: opts.dryRun, runId: lock.runId, timings: { lockMs }, bookmarked: false };
   try {
-    await runLocked(deps, source, lock, run, opts, result, emit);
-    if ((result.status === 'synced' || result.status === 'up_to_date') && !opts.dryRun) {
-      emit({ type: 'phase', source: name, phase: 'embed' });
-      const outcome = await embedPhase({
-        db: deps.db, source, lock, models: opts.embed ? deps.models ?? null : null, ...run,
-        onProgress: (done, pending) => emit({ type: 'progress', source: name, done, total: done + pending }),
-      });
-      // The sync stands whatever happened here; what stopped the embedding is the run's message.
-      result.message = applyEmbedOutcome(result, outcome) ?? result.message;
-    }
-  } catch (err) {
-    settleError(result, err, signal, phase);
+    await runStages(deps, lock, run, opts, record);
   } finally {
     budget.dispose();
-    await finish(deps.db, source, lock, result, started, t0, emit);
   }
+  await releaseLock(lock, name, deps.onEvent);
+  const result = resultOf(record, elapsed());
+  await recordRun(deps, source, lock, result, started);
   return result;
 }
 
@@ -108,113 +94,118 @@ interface RunSignals {
   timeLeft: () => number;
 }
 
-async function runLocked(
-  deps: SyncDeps, source: SourceRow, lock: SourceLock, run: RunSignals,
-  opts: SyncOptions, result: SourceResult, emit: (e: SyncEvent) => void,
-): Promise<void> {
-  const { signal, writeSignal } = run;
+/**
+ * The stages under the lock, each returning its outcome into `record`. Never throws: what
+ * ended the run early is `record.error`, with the stage it happened in.
+ */
+async function runStages(deps: SyncDeps, lock: SourceLock, run: RunSignals, opts: SyncOptions, record: StageRecord): Promise<void> {
+  const { source } = record;
   const name = source.name;
-  let t = performance.now();
-  emit({ type: 'phase', source: name, phase: 'pull' });
-  let collected: Collected;
+  let stage: Stage = 'pull';
+  const enter = (next: Stage, detail?: string) => {
+    stage = next;
+    deps.onEvent?.({ type: 'phase', source: name, phase: next, detail });
+  };
+  /** Runs a stage and records the time it took, also when it throws. */
+  const timed = async <T>(key: keyof Timings, fn: () => Promise<T>): Promise<T> => {
+    const t = performance.now();
+    try {
+      return await fn();
+    } finally {
+      record.timings[key] = Math.round(performance.now() - t);
+    }
+  };
   try {
-    collected = await collect(source, { fetch: opts.pull, pull: opts.pull && !opts.dryRun, reposDir: opts.reposDir, signal });
-  } finally {
-    // Also when the pull is stopped or fails: the time it took is what the report must show.
-    result.timings.pullMs = Math.round(performance.now() - t);
-  }
-  result.target = collected.target;
-  result.pull = collected.pull;
-  if (collected.pull === 'not_fast_forward') {
-    emit({
-      type: 'warning',
-      source: name,
-      message: `branch "${source.branch}" has diverged from its upstream, so it was not pulled (never forced); ` +
-        'syncing the local branch as it is. Reconcile it with git to get the upstream changes.',
+    enter('pull');
+    const collected = await timed('pullMs', () =>
+      collect(source, { fetch: opts.pull, pull: opts.pull && !opts.dryRun, reposDir: opts.reposDir, signal: run.signal }));
+    record.collected = collected;
+    if (collected.pull === 'not_fast_forward') warnDiverged(deps, source);
+    if (!isUpToDate(source, collected, opts)) {
+      await changeStages(deps, lock, run, opts, record, collected, enter, timed);
+      if (record.apply?.ended) return;
+    }
+    if (opts.dryRun) return;
+    enter('embed');
+    record.embed = await embedPhase({
+      db: deps.db, source, lock, models: opts.embed ? deps.models ?? null : null, ...run,
+      onProgress: (done, pending) => deps.onEvent?.({ type: 'progress', source: name, done, total: done + pending }),
     });
+  } catch (err) {
+    record.error = { err, stage, signal: run.signal };
   }
-  if (isUpToDate(source, collected, opts)) {
-    result.status = 'up_to_date';
-    return;
-  }
+}
+
+/** Plan → apply → bookmark, for a run that has something to do. */
+async function changeStages(
+  deps: SyncDeps, lock: SourceLock, run: RunSignals, opts: SyncOptions, record: StageRecord, collected: Collected,
+  enter: (stage: Stage, detail?: string) => void,
+  timed: <T>(key: keyof Timings, fn: () => Promise<T>) => Promise<T>,
+): Promise<void> {
+  const { source } = record;
   // Loaded only when there is work: a no-op run (most cron runs) skips the parser, YAML and
   // ignore libraries entirely, which is a good part of its start-up time.
   const [{ buildPlan }, { applyRun }] = await Promise.all([import('./buildPlan.js'), import('./applyRun.js')]);
   // One `git cat-file --batch` serves the plan's lookups and every blob the import reads.
-  const reader = await BlobReader.open(collected.repoDir, { signal: writeSignal });
+  const reader = await BlobReader.open(collected.repoDir, { signal: run.writeSignal });
   try {
-    t = performance.now();
-    emit({ type: 'phase', source: name, phase: 'plan' });
-    const plan = await buildPlan(deps.db, source, collected, reader, { full: opts.full, retryFailed: opts.retryFailed, signal });
-    result.mode = plan.mode;
-    result.counts.planned = plannedCount(plan);
-    result.counts.skipped = plan.unchanged;
-    result.timings.planMs = Math.round(performance.now() - t);
-    if (opts.dryRun) return describeDryRun(result, plan);
+    enter('plan');
+    const plan = await timed('planMs', () =>
+      buildPlan(deps.db, source, collected, reader, { full: opts.full, retryFailed: opts.retryFailed, signal: run.signal }));
+    record.plan = plan;
+    if (opts.dryRun) return;
     if (!opts.allowMassDelete && plan.deletes.length > massDeleteFloor) {
-      checkMassDelete(name, plan, await countPages(deps.db, source.id));
+      checkMassDelete(source.name, plan, await countPages(deps.db, source.id));
     }
-
-    t = performance.now();
-    emit({ type: 'phase', source: name, phase: 'apply', detail: planSummary(plan) });
-    try {
-      await applyRun({ db: deps.db, source, lock, ...run, reader, opts, result, plan, target: collected.target, emit });
-    } finally {
-      result.timings.applyMs = Math.round(performance.now() - t);
+    enter('apply', planSummary(plan));
+    const apply = await timed('applyMs', () => applyRun({
+      db: deps.db, source, lock, ...run, reader, maxFileBytes: opts.maxFileBytes, workers: opts.workers,
+      plan, target: collected.target,
+      onProgress: (done, total) => deps.onEvent?.({ type: 'progress', source: source.name, done, total }),
+    }));
+    record.apply = apply;
+    if (apply.ended) {
+      record.error = { err: apply.ended, stage: 'apply', signal: run.signal };
+      return;
     }
-    emit({ type: 'phase', source: name, phase: 'bookmark' });
+    enter('bookmark');
     // Everything was applied: a budget that ran out during the last batch must not cost the
     // bookmark (the next run would redo the whole check), so this write runs with the grace too.
-    writeSignal.throwIfAborted();
+    run.writeSignal.throwIfAborted();
     await deps.db.transaction(async (tx) => {
       await lock.fence(tx);
       await setBookmark(tx, source.id, collected.target);
-    }, { signal: writeSignal });
-    const changed = plannedCount(plan) + plan.clearFailures.length > 0 || source.bookmarkCommit !== collected.target;
-    result.status = changed ? 'synced' : 'up_to_date';
+    }, { signal: run.writeSignal });
+    record.bookmarked = true;
   } finally {
     await reader.close();
   }
+}
+
+function warnDiverged(deps: SyncDeps, source: SourceRow): void {
+  deps.onEvent?.({
+    type: 'warning',
+    source: source.name,
+    message: `branch "${source.branch}" has diverged from its upstream, so it was not pulled (never forced); ` +
+      'syncing the local branch as it is. Reconcile it with git to get the upstream changes.',
+  });
 }
 
 function isUpToDate(source: SourceRow, c: Collected, opts: SyncOptions): boolean {
   return source.bookmarkCommit === c.target && source.pendingTargets.length === 0 && !opts.full && !opts.retryFailed;
 }
 
-function settleError(result: SourceResult, err: unknown, signal: AbortSignal, phase: string): void {
-  const reason = err instanceof RunStopped ? err.reason : signal.aborted ? stopReasonOf(signal) : null;
-  if (!reason) {
-    result.status = 'failed';
-    result.message = isConnectionError(err) ? connectionLostMessage(err, phase) : errorMessage(err);
-    return;
-  }
-  result.status = 'partial';
-  result.reason = reason;
-  const message = err instanceof RunStopped ? err.message : errorMessage(signal.reason);
-  result.message = message.includes('stopped during') ? message : `${message}; stopped during ${phase}`;
-}
-
-/** The run's words for where the connection was lost (applyRun names the import's progress itself). */
-const phaseWords: Record<string, string> = {
-  lock: 'locking', pull: 'the pull', plan: 'planning', apply: 'the import', bookmark: 'the bookmark write',
-};
-
-function connectionLostMessage(err: unknown, phase: string): string {
-  return err instanceof ConnectionLostError ? err.message : new ConnectionLostError(phaseWords[phase] ?? phase, err).message;
-}
-
-async function finish(
-  db: Db, source: SourceRow, lock: SourceLock, result: SourceResult, started: Date, t0: number,
-  emit: (e: SyncEvent) => void,
-): Promise<void> {
+async function releaseLock(lock: SourceLock, name: string, onEvent: SyncDeps['onEvent']): Promise<void> {
   try {
     await lock.release();
   } catch (err) {
-    emit({ type: 'warning', source: source.name, message: `could not release the lock (${errorMessage(err)}); it expires by itself` });
+    onEvent?.({ type: 'warning', source: name, message: `could not release the lock (${errorMessage(err)}); it expires by itself` });
   }
-  result.timings.totalMs = Math.round(performance.now() - t0);
+}
+
+async function recordRun(deps: SyncDeps, source: SourceRow, lock: SourceLock, result: SourceResult, started: Date): Promise<void> {
   try {
-    await insertRun(db, {
+    await insertRun(deps.db, {
       runId: lock.runId, sourceId: source.id, sourceName: source.name, status: result.status,
       reason: result.reason ?? null, error: result.status === 'failed' ? result.message ?? null : null,
       bookmarkFrom: result.bookmarkFrom, targetCommit: result.target,
@@ -222,52 +213,12 @@ async function finish(
       host: hostname(), pid: process.pid, startedAt: started,
     });
   } catch (err) {
-    emit({ type: 'warning', source: source.name, message: `could not record the run (${errorMessage(err)})` });
+    deps.onEvent?.({ type: 'warning', source: source.name, message: `could not record the run (${errorMessage(err)})` });
   }
-  emit({ type: 'phase', source: source.name, phase: 'done' });
-}
-
-function describeDryRun(result: SourceResult, plan: Plan): void {
-  result.status = 'dry_run';
-  result.plan = {
-    deletes: plan.deletes,
-    renames: plan.renames.map(({ from, to }) => ({ from, to })),
-    imports: plan.imports.map((op) => op.path),
-    failures: plan.failures.map(({ path, code, message }) => ({ path, code, message })),
-  };
+  deps.onEvent?.({ type: 'phase', source: source.name, phase: 'done' });
 }
 
 function planSummary(plan: Plan): string {
   const parts = [`${plan.imports.length} to import`, `${plan.deletes.length} to delete`, `${plan.renames.length} renamed`];
   return `${plan.mode === 'full' ? `full compare (${plan.why})` : 'incremental'}: ${parts.join(', ')}`;
-}
-
-function stopped(result: SourceResult, signal: AbortSignal, where: string, t0: number): SourceResult {
-  result.status = 'partial';
-  result.reason = stopReasonOf(signal) ?? 'signal';
-  result.message = `stopped ${where}`;
-  result.timings.totalMs = Math.round(performance.now() - t0);
-  return result;
-}
-
-function fail(result: SourceResult, message: string, t0: number): SourceResult {
-  result.status = 'failed';
-  result.message = message;
-  result.timings.totalMs = Math.round(performance.now() - t0);
-  return result;
-}
-
-function locked(result: SourceResult, holder: LockHolder | null, t0: number): SourceResult {
-  result.status = 'locked';
-  result.timings.totalMs = Math.round(performance.now() - t0);
-  if (holder) {
-    result.holder = {
-      host: holder.host, pid: holder.pid, since: holder.acquiredAt.toISOString(),
-      heartbeatAgeSeconds: Math.round(holder.heartbeatAgeSeconds),
-    };
-    result.message = `locked by pid ${holder.pid} on ${holder.host} since ${holder.acquiredAt.toISOString()}`;
-  } else {
-    result.message = 'locked by another run';
-  }
-  return result;
 }

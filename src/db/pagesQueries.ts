@@ -52,9 +52,15 @@ export async function countPages(db: Queryable, sourceId: number): Promise<numbe
  * parts of one statement rather than by INSERT … ON CONFLICT, which would compute the
  * generated search vector twice for every updated page (once for the rejected insert).
  */
-export async function upsertPages(db: Queryable, sourceId: number, pages: PageWrite[]): Promise<void> {
-  if (pages.length === 0) return;
-  const ids = await db.query<{ id: number; path: string }>(
+/** What an upsert did: paths of pages that are new to the source, and of pages it rewrote. */
+export interface UpsertedPaths {
+  added: string[];
+  changed: string[];
+}
+
+export async function upsertPages(db: Queryable, sourceId: number, pages: PageWrite[]): Promise<UpsertedPaths> {
+  if (pages.length === 0) return { added: [], changed: [] };
+  const ids = await db.query<{ id: number; path: string; inserted: boolean }>(
     `with u as (
        select * from unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[])
          as u(path, slug, title, type, tags, fm, body, oid, hash)
@@ -69,7 +75,7 @@ export async function upsertPages(db: Queryable, sourceId: number, pages: PageWr
          from u where not exists (select 1 from pages p where p.source_id = $1 and p.path = u.path)
        returning id, path
      )
-     select id, path from updated union all select id, path from inserted`,
+     select id, path, false as inserted from updated union all select id, path, true as inserted from inserted`,
     [
       sourceId,
       pages.map((p) => p.path),
@@ -91,6 +97,10 @@ export async function upsertPages(db: Queryable, sourceId: number, pages: PageWr
   await insertLinks(db, pages, pageIds);
   // Every written chunk may need a vector; the embed phase drops those that already have one.
   await enqueueChunkHashes(db, sourceId, pages.flatMap((p) => p.chunks.map((c) => c.hash)));
+  return {
+    added: ids.rows.filter((r) => r.inserted).map((r) => r.path),
+    changed: ids.rows.filter((r) => !r.inserted).map((r) => r.path),
+  };
 }
 
 async function insertChunks(db: Queryable, pages: PageWrite[], pageIds: number[]): Promise<void> {
@@ -130,38 +140,42 @@ async function insertLinks(db: Queryable, pages: PageWrite[], pageIds: number[])
   );
 }
 
-export async function deletePages(db: Queryable, sourceId: number, paths: string[]): Promise<number> {
-  if (paths.length === 0) return 0;
-  const res = await db.query('delete from pages where source_id = $1 and path = any($2::text[])', [sourceId, paths]);
-  return res.rowCount;
+/** Returns the paths of the pages it deleted (a path with no page is not one). */
+export async function deletePages(db: Queryable, sourceId: number, paths: string[]): Promise<string[]> {
+  if (paths.length === 0) return [];
+  const res = await db.query<{ path: string }>(
+    'delete from pages where source_id = $1 and path = any($2::text[]) returning path',
+    [sourceId, paths],
+  );
+  return res.rows.map((r) => r.path);
 }
 
 /**
  * Renames keep the page row (and so its chunks and their embeddings). The rows move through
  * a temporary path first so that chains and swaps (a→b, b→a) never collide on the unique
- * (source, path) and (source, slug) keys. Returns the number of pages renamed.
+ * (source, path) and (source, slug) keys. Returns the renames it made.
  */
 export async function renamePages(
   db: Queryable,
   sourceId: number,
   renames: { from: string; to: string; slug: string }[],
-): Promise<number> {
-  if (renames.length === 0) return 0;
+): Promise<{ from: string; to: string }[]> {
+  if (renames.length === 0) return [];
   const found = await db.query<{ id: number; path: string }>(
     'select id, path from pages where source_id = $1 and path = any($2::text[])',
     [sourceId, renames.map((r) => r.from)],
   );
-  if (found.rows.length === 0) return 0;
+  if (found.rows.length === 0) return [];
   const byFrom = new Map(renames.map((r) => [r.from, r]));
   const ids = found.rows.map((r) => r.id);
   await db.query("update pages set path = $2 || id, slug = $2 || id where id = any($1::bigint[])", [ids, renameMark]);
-  const res = await db.query(
+  await db.query(
     `update pages p set path = u.dst, slug = u.slug, updated_at = now()
        from unnest($1::bigint[], $2::text[], $3::text[]) as u(id, dst, slug)
       where p.id = u.id`,
     [ids, found.rows.map((r) => byFrom.get(r.path)!.to), found.rows.map((r) => byFrom.get(r.path)!.slug)],
   );
-  return res.rowCount;
+  return found.rows.map((r) => ({ from: r.path, to: byFrom.get(r.path)!.to }));
 }
 
 /** No path git can produce starts with a control character. */

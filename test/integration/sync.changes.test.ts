@@ -18,11 +18,13 @@ describe.each(backends())('sync of ordinary changes on %s', (backend) => {
     const first = await sync(db, 'notes');
     expect(first.status).toBe('synced');
     expect(first.counts.imported).toBe(2);
+    expect(first.changes).toEqual({ added: ['a.md', 'dir/b.markdown'], changed: [], deleted: [], renamed: [] });
     expect(Object.keys(await pagesOf(db, 'notes'))).toEqual(['a.md', 'dir/b.markdown']);
     expect(await bookmarkOf(db, 'notes')).toBe(head);
     const again = await sync(db, 'notes');
     expect(again.status).toBe('up_to_date');
     expect(again.counts.read).toBe(0);
+    expect(again.changes).toBeUndefined();
   });
 
   it('follows adds, modifications and deletes incrementally', async () => {
@@ -38,6 +40,7 @@ describe.each(backends())('sync of ordinary changes on %s', (backend) => {
     const r = await sync(db, 'notes');
     expect(r.mode).toBe('diff');
     expect(r.counts).toMatchObject({ imported: 2, deleted: 1, read: 2 });
+    expect(r.changes).toEqual({ added: ['c.md'], changed: ['a.md'], deleted: ['b.md'], renamed: [] });
     const pages = await pagesOf(db, 'notes');
     expect(Object.keys(pages)).toEqual(['a.md', 'c.md']);
     const body = await db.query<{ body: string }>("select body from pages where path = 'a.md'");
@@ -60,6 +63,11 @@ describe.each(backends())('sync of ordinary changes on %s', (backend) => {
     expect(r.counts.renamed).toBe(2);
     expect(r.counts.imported).toBe(1);
     expect(r.counts.skipped).toBe(1);
+    // The edited rename is both: moved, then its new content written.
+    expect(r.changes).toEqual({
+      added: [], changed: ['kept.md'], deleted: [],
+      renamed: expect.arrayContaining([{ from: 'old.md', to: 'moved/new.md' }, { from: 'keep.md', to: 'kept.md' }]),
+    });
     const after = await db.query<{ path: string; id: number; slug: string }>('select path, id, slug from pages order by path');
     expect(after.rows).toEqual([
       { path: 'kept.md', id: idOf['keep.md'], slug: 'kept' },

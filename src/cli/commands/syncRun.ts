@@ -1,5 +1,5 @@
 import type { SourceResult } from '../../core/result.js';
-import { worstExitCode } from '../../core/result.js';
+import { printableResult, worstExitCode } from '../../core/result.js';
 import { syncMany, type SyncManyOptions } from '../../core/syncMany.js';
 import type { Db } from '../../db/Db.js';
 import { namesByLastRun } from '../../db/runsQueries.js';
@@ -66,7 +66,7 @@ export async function runSync(ctx: CliContext, flags: SyncFlags): Promise<number
     const code = results.length === 0 && stop.received() ? signalExitCode(stop.received()!) : worstExitCode(results);
     // Printed while our signal handlers are still installed: a SIGTERM from cron's timeout
     // arriving now must not kill the process between its results and their printing.
-    if (ctx.json) printJson({ exitCode: code, ...waveStamp(), ...(flags.breakLock ? { locks: verdicts } : {}), sources: results });
+    if (ctx.json) printJson({ exitCode: code, ...waveStamp(), ...(flags.breakLock ? { locks: verdicts } : {}), sources: results.map(printableResult) });
     return code;
   } finally {
     stop.dispose();
