@@ -10,6 +10,7 @@ import { registerPages } from './commands/pages.js';
 import { registerLocks } from './commands/locks.js';
 import { registerEmbed } from './commands/embed.js';
 import { registerFailures } from './commands/failures.js';
+import { registerVerify } from './commands/verify.js';
 
 /** Where an action leaves its exit code (the worst of its results). */
 export interface Outcome {
@@ -33,6 +34,7 @@ export function buildProgram(outcome: Outcome): Command {
   registerLocks(program);
   registerEmbed(program, outcome);
   registerFailures(program);
+  registerVerify(program, outcome);
   return program;
 }
 
