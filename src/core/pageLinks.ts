@@ -1,6 +1,6 @@
 import type { Queryable } from '../db/Db.js';
 import { linkCandidates, linksFrom, linksTo, type LinkCandidate, type OutLink } from '../db/linksQueries.js';
-import { resolveLink, targetsOf, titleLikePattern, type LinkRule, type TieBreak } from './resolveLink.js';
+import { resolveLink, targetsOf, titleFilter, type LinkRule, type TieBreak } from './resolveLink.js';
 
 export interface LinkEnd {
   path: string;
@@ -37,10 +37,7 @@ export interface PageLinks {
 export async function pageLinks(db: Queryable, page: LinkCandidate & { sourceId: number }): Promise<PageLinks> {
   const out = await linksFrom(db, page.id);
   const incoming = await linksTo(db, page.sourceId, targetsOf(page));
-  const all = [...out, ...incoming];
-  const targets = [...new Set(all.map((l) => l.targetSlug))];
-  const patterns = [...new Set(all.filter((l) => l.kind === 'wiki').map((l) => titleLikePattern(l.targetSlug)))];
-  const candidates = await linkCandidates(db, page.sourceId, targets, patterns);
+  const candidates = await candidatesFor(db, page.sourceId, [...out, ...incoming]);
   const links = out.map((l) => {
     const r = resolveLink(l, page.path, candidates);
     return { ...l, resolved: r && { ...pick(r.page), rule: r.rule, tieBreak: r.tieBreak, matches: r.matches } };
@@ -52,6 +49,21 @@ export async function pageLinks(db: Queryable, page: LinkCandidate & { sourceId:
     backlinks.push({ ...pick(l.from), label: l.label, kind: l.kind, rule: r.rule, tieBreak: r.tieBreak, matches: r.matches });
   }
   return { links, backlinks };
+}
+
+/**
+ * The pages the links may lead to. Titles are searched only for wikilink targets that no
+ * slug or file name matches: those rules come first, so a title could not change the answer.
+ */
+export async function candidatesFor(db: Queryable, sourceId: number, links: OutLink[]): Promise<LinkCandidate[]> {
+  const targets = [...new Set(links.map((l) => l.targetSlug))];
+  const found = await linkCandidates(db, sourceId, targets, null);
+  const named = (t: string) => found.some((c) => c.slug === t || c.slug.endsWith('/' + t));
+  const byTitle = [...new Set(links.filter((l) => l.kind === 'wiki' && !named(l.targetSlug)).map((l) => l.targetSlug))];
+  if (byTitle.length === 0) return found;
+  const seen = new Set(found.map((c) => c.id));
+  const more = await linkCandidates(db, sourceId, [], titleFilter(byTitle));
+  return [...found, ...more.filter((c) => !seen.has(c.id))];
 }
 
 function pick(p: LinkCandidate): { path: string; slug: string; title: string } {

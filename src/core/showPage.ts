@@ -1,12 +1,11 @@
 import type { Queryable } from '../db/Db.js';
-import { linkCandidates } from '../db/linksQueries.js';
 import { findPagesBySlug, type PageDetail } from '../db/pagesQueries.js';
 import { listSources, type SourceRow } from '../db/sourcesQueries.js';
 import { NotFoundError, UsageError } from '../errors.js';
 import { slugFromPath } from '../markdown/slugFromPath.js';
-import { pageLinks, type PageLinks } from './pageLinks.js';
+import { candidatesFor, pageLinks, type PageLinks } from './pageLinks.js';
 import { requireSource } from './requireSource.js';
-import { resolveLink, titleLikePattern } from './resolveLink.js';
+import { resolveLink } from './resolveLink.js';
 
 export interface ShownPage extends PageLinks {
   page: PageDetail;
@@ -38,8 +37,8 @@ async function nearPages(db: Queryable, slug: string, sources: SourceRow[]): Pro
   const out: string[] = [];
   for (const s of sources) {
     const target = slugFromPath(slug);
-    const candidates = await linkCandidates(db, s.id, [target], [titleLikePattern(target)]);
-    const r = resolveLink({ targetSlug: target, kind: 'wiki' }, '', candidates);
+    const link = { targetSlug: target, label: null, kind: 'wiki' as const };
+    const r = resolveLink(link, '', await candidatesFor(db, s.id, [link]));
     if (r) out.push(`${r.page.slug}${sources.length > 1 ? ` (source ${s.name})` : ''}`);
   }
   return out;

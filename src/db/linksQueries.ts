@@ -40,22 +40,22 @@ export async function linksTo(db: Queryable, sourceId: number, targets: string[]
 }
 
 /**
- * Pages of a source that may be what the given link targets lead to: an exact slug, a slug
- * with the same last segment (file name rule), or a title matching one of the LIKE patterns
- * (title rule). A superset: resolveLink makes the exact comparison.
+ * Pages of a source that may be what link targets lead to: an exact slug or a slug with the
+ * same last segment (file name rule), and titles matching `titleRegex` case-insensitively
+ * (title rule; null: none). A superset: resolveLink makes the exact comparison.
  */
 export async function linkCandidates(
   db: Queryable,
   sourceId: number,
   targets: string[],
-  titlePatterns: string[],
+  titleRegex: string | null,
 ): Promise<LinkCandidate[]> {
-  if (targets.length === 0) return [];
+  if (targets.length === 0 && titleRegex === null) return [];
   const res = await db.query<LinkCandidate>(
     `select id, path, slug, title from pages
       where source_id = $1
-        and (slug = any($2::text[]) or regexp_replace(slug, '^.*/', '') = any($3::text[]) or title ilike any($4::text[]))`,
-    [sourceId, targets, targets.map(lastSegment), titlePatterns],
+        and (slug = any($2::text[]) or split_part(slug, '/', -1) = any($3::text[]) or ($4::text is not null and title ~* $4))`,
+    [sourceId, targets, targets.map(lastSegment), titleRegex],
   );
   return res.rows;
 }

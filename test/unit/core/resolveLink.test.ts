@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { resolveLink, targetsOf, titleLikePattern, titleSlug, type LinkCandidate } from '../../../src/core/resolveLink.js';
+import { resolveLink, targetsOf, titleFilter, titleSlug, type LinkCandidate } from '../../../src/core/resolveLink.js';
 import { slugFromPath } from '../../../src/markdown/slugFromPath.js';
 
 let nextId = 1;
@@ -50,28 +50,28 @@ describe('targetsOf', () => {
   });
 });
 
-describe('titleLikePattern', () => {
-  /** Postgres ILIKE as a C-locale server does it: ASCII letters fold, `_` is one character. */
-  function ilike(text: string, pattern: string): boolean {
-    const re = pattern.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/%/g, '.*').replace(/_/g, '.');
-    return new RegExp(`^${re}$`, 'su').test(text.replace(/[A-Z]/g, (c) => c.toLowerCase()));
+describe('titleFilter', () => {
+  /** Postgres `~*` as a C-locale server does it: only ASCII letters fold. */
+  function matches(text: string, regex: string): boolean {
+    return new RegExp(regex, 'su').test(text.replace(/[A-Z]/g, (c) => c.toLowerCase()));
   }
   const titles = [
     'Hello There', 'İstanbul notes', 'KELVIN \u212a scale', 'Cafe\u0301 menu', 'Café', '🚀', '日本語のノート', 'Q3 Plan.md', 'a/b testing',
-    'ÀÉÎ', 'Straße', 'x_y.z', '100% done',
+    'ÀÉÎ', 'Straße', 'x_y.z', '100% done', '(draft) Ideas',
   ];
 
-  it('matches every title whose slug is the target (a superset for the exact comparison)', () => {
+  it('matches every title whose slug is one of the targets (a superset for the exact comparison)', () => {
     for (const title of titles) {
-      const pattern = titleLikePattern(titleSlug(title));
-      expect(ilike(title, pattern), `${title} / ${pattern}`).toBe(true);
+      const regex = titleFilter([titleSlug(title), 'unrelated-target']);
+      expect(matches(title, regex), `${title} / ${regex}`).toBe(true);
     }
   });
 
-  it('narrows by the ASCII runs of the target', () => {
-    expect(titleLikePattern('hello-there')).toBe('%hello%there%');
-    expect(titleLikePattern('kiwi')).toBe('%__w_%');
-    expect(titleLikePattern('日本語')).toBe('%');
-    expect(ilike('Goodbye', titleLikePattern('hello-there'))).toBe(false);
+  it('narrows by the ASCII runs of each target', () => {
+    expect(titleFilter(['hello-there', 'q3'])).toBe('(?:hello.*there)|(?:q3)');
+    expect(titleFilter(['kiwi'])).toBe('(?:..w.)');
+    expect(titleFilter(['hello', '日本語'])).toBe('');
+    expect(matches('Goodbye', titleFilter(['hello-there']))).toBe(false);
+    expect(matches('There, hello', titleFilter(['hello-there']))).toBe(false);
   });
 });
