@@ -9,6 +9,8 @@ import { registerSync } from './commands/sync.js';
 import { registerPages } from './commands/pages.js';
 import { registerLocks } from './commands/locks.js';
 import { registerEmbed } from './commands/embed.js';
+import { registerFailures } from './commands/failures.js';
+import { registerVerify } from './commands/verify.js';
 
 /** Where an action leaves its exit code (the worst of its results). */
 export interface Outcome {
@@ -31,6 +33,8 @@ export function buildProgram(outcome: Outcome): Command {
   registerPages(program);
   registerLocks(program);
   registerEmbed(program, outcome);
+  registerFailures(program);
+  registerVerify(program, outcome);
   return program;
 }
 

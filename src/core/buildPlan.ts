@@ -8,8 +8,8 @@ import type { BlobReader } from '../git/BlobReader.js';
 import { isAncestor } from '../git/repoInfo.js';
 import type { Collected } from './collect.js';
 import { planFromDiff, planFromTree, type KnownFailures, type Plan } from './plan.js';
-import { readIgnoreFile, refuseIgnoreSymlink } from './readIgnoreFile.js';
-import { fileSelector, ignoreFileName } from './selectFiles.js';
+import { checkIgnoreFileMode, loadFileSelector } from './loadFileSelector.js';
+import { ignoreFileName } from './selectFiles.js';
 
 export interface BuildPlanOptions {
   full: boolean;
@@ -27,9 +27,7 @@ export async function buildPlan(
 ): Promise<Plan> {
   const { signal } = opts;
   const subdir = source.subdir || undefined;
-  const ignorePath = source.subdir ? `${source.subdir}/${ignoreFileName}` : ignoreFileName;
-  const ignoreText = await readIgnoreFile(reader, c.target, ignorePath, source.name);
-  const select = fileSelector(ignoreText);
+  const select = await loadFileSelector(reader, c.target, source);
   const known: KnownFailures = opts.retryFailed
     ? new Map()
     : new Map((await listFailures(db, source.id)).map((f) => [f.path, f.blobOid]));
@@ -47,7 +45,7 @@ export async function buildPlan(
   const tree = (await lsTree(c.repoDir, c.target, { subdir, signal })) ?? [];
   // Only a full compare sees the ignore file's mode; a diff run reuses a mode that the run
   // which last saw the file change already checked.
-  if (tree.some((e) => e.path === ignoreFileName && e.mode === '120000')) refuseIgnoreSymlink(ignorePath, c.target, source.name);
+  checkIgnoreFileMode(tree, c.target, source);
   const stored = await allBlobOids(db, source.id);
   return planFromTree(tree, stored, select, known, why ?? 'the ignore file or an unfinished earlier run needs a full compare');
 }

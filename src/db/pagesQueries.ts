@@ -205,24 +205,22 @@ export async function listPageSummaries(db: Queryable, sourceId: number): Promis
 }
 
 export interface PageDetail extends PageSummary {
+  id: number;
+  sourceId: number;
   source: string;
   type: string | null;
   tags: string[];
   frontmatter: Record<string, unknown>;
   body: string;
   updatedAt: Date;
-  links: { targetSlug: string; label: string | null; kind: string }[];
 }
 
 /** Pages with this slug (one per source at most). */
 export async function findPagesBySlug(db: Queryable, slug: string, sourceId: number | null): Promise<PageDetail[]> {
   const res = await db.query<PageDetail>(
-    `select s.name as source, p.path, p.slug, p.title, p.blob_oid as "blobOid", p.type, p.tags, p.frontmatter, p.body,
-            p.updated_at as "updatedAt",
-            (select count(*)::int from chunks c where c.page_id = p.id) as chunks,
-            coalesce((select json_agg(json_build_object('targetSlug', l.target_slug, 'label', l.label, 'kind', l.kind)
-                                      order by l.target_slug)
-                        from links l where l.page_id = p.id), '[]'::json) as links
+    `select p.id, p.source_id as "sourceId", s.name as source, p.path, p.slug, p.title, p.blob_oid as "blobOid", p.type,
+            p.tags, p.frontmatter, p.body, p.updated_at as "updatedAt",
+            (select count(*)::int from chunks c where c.page_id = p.id) as chunks
        from pages p join sources s on s.id = p.source_id
       where p.slug = $1 and ($2::bigint is null or p.source_id = $2)
       order by s.name`,

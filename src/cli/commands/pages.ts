@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { NotFoundError, UsageError } from '../../errors.js';
 import { contextFrom, withBrain } from '../context.js';
 import { printJson } from '../output.js';
 
@@ -22,25 +21,14 @@ export function registerPages(program: Command): void {
 
   pages
     .command('show <slug>')
-    .description('show one page by its slug')
+    .description('show one page by its slug: frontmatter, body, links out and links in, wikilinks resolved')
     .option('--source <name>', 'the source to look in (needed when several have this slug)')
     .action(async (slug: string, opts: { source?: string }, cmd: Command) => {
       const ctx = contextFrom(cmd);
-      const { requireSource } = await import('../../core/requireSource.js');
-      const { findPagesBySlug } = await import('../../db/pagesQueries.js');
-      const found = await withBrain(ctx, async (db) =>
-        findPagesBySlug(db, slug, opts.source ? (await requireSource(db, opts.source)).id : null),
-      );
-      if (found.length === 0) {
-        throw new NotFoundError(`no page with slug "${slug}"${opts.source ? ` in source ${opts.source}` : ''}. \`brainsync pages list --source NAME\` shows the slugs.`);
-      }
-      if (found.length > 1) {
-        throw new UsageError(`slug "${slug}" exists in several sources (${found.map((p) => p.source).join(', ')}): add --source NAME.`);
-      }
-      const page = found[0];
-      if (ctx.json) return printJson(page);
-      ctx.log.info(`${page.title}\n${ctx.log.colour.dim(`${page.source}:${page.path} · ${page.slug} · ${page.chunks} chunks · blob ${page.blobOid}`)}`);
-      if (page.tags.length > 0) ctx.log.info(ctx.log.colour.dim(`tags: ${page.tags.join(', ')}`));
-      process.stdout.write(page.body.endsWith('\n') ? page.body : page.body + '\n');
+      const { showPage } = await import('../../core/showPage.js');
+      const { printShownPage, shownPageJson } = await import('./pagesFormat.js');
+      const shown = await withBrain(ctx, (db) => showPage(db, slug, opts.source ?? null));
+      if (ctx.json) return printJson(shownPageJson(shown));
+      printShownPage(ctx, shown);
     });
 }

@@ -1,0 +1,49 @@
+import type { LinkEnd } from '../../core/pageLinks.js';
+import type { ShownPage } from '../../core/showPage.js';
+import type { CliContext } from '../context.js';
+
+/** The object `pages show --json` prints (documented in README). */
+export function shownPageJson({ page, links, backlinks }: ShownPage) {
+  return {
+    source: page.source,
+    path: page.path,
+    slug: page.slug,
+    title: page.title,
+    type: page.type,
+    tags: page.tags,
+    frontmatter: page.frontmatter,
+    blobOid: page.blobOid,
+    updatedAt: page.updatedAt.toISOString(),
+    chunks: page.chunks,
+    body: page.body,
+    links,
+    backlinks,
+  };
+}
+
+const ruleWords: Record<LinkEnd['rule'], string> = { slug: 'slug', file_name: 'file name', title: 'title' };
+
+/** How a link was resolved, in words: `file name; same directory of 2 matches`. */
+export function howResolved(e: LinkEnd): string {
+  if (e.tieBreak === null) return ruleWords[e.rule];
+  const tie = e.tieBreak === 'same_directory' ? 'same directory' : 'shortest path';
+  return `${ruleWords[e.rule]}; ${tie} of ${e.matches} matches`;
+}
+
+/** Title and details on stderr, the body (only) on stdout, links after it on stderr. */
+export function printShownPage(ctx: CliContext, shown: ShownPage): void {
+  const { page, links, backlinks } = shown;
+  const { dim, yellow } = ctx.log.colour;
+  ctx.log.info(`${page.title}\n${dim(`${page.source}:${page.path} · ${page.slug} · ${page.chunks} chunks · blob ${page.blobOid}`)}`);
+  if (page.tags.length > 0) ctx.log.info(dim(`tags: ${page.tags.join(', ')}`));
+  const fm = Object.entries(page.frontmatter);
+  if (fm.length > 0) ctx.log.info(dim(['frontmatter:', ...fm.map(([k, v]) => `  ${k}: ${JSON.stringify(v)}`)].join('\n')));
+  process.stdout.write(page.body.endsWith('\n') ? page.body : page.body + '\n');
+  ctx.log.info(`links out (${links.length}):`);
+  for (const l of links) {
+    const text = `  ${l.kind === 'wiki' ? `[[${l.targetSlug}]]` : l.targetSlug}${l.label ? ` "${l.label}"` : ''}`;
+    ctx.log.info(l.resolved ? `${text} → ${l.resolved.slug} ${dim(`(${howResolved(l.resolved)})`)}` : `${text} → ${yellow('unresolved')}`);
+  }
+  ctx.log.info(`links in (${backlinks.length}):`);
+  for (const b of backlinks) ctx.log.info(`  ${b.slug} "${b.title}" ${dim(`(${b.kind}, ${howResolved(b)})`)}`);
+}
