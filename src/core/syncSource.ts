@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import { ConnectionLostError, isConnectionError } from '../db/connectionErrors.js';
 import type { Db } from '../db/Db.js';
+import { countPending, recordPending } from '../db/embedQueries.js';
 import { countPages } from '../db/pagesQueries.js';
 import type { LockHolder } from '../db/locksQueries.js';
 import { insertRun } from '../db/runsQueries.js';
@@ -48,6 +49,8 @@ export interface SyncDeps {
   /** Models for the embed phase, loaded once per process; absent: the phase only counts the backlog. */
   models?: ProviderPool;
   onEvent?: (e: SyncEvent) => void;
+  /** After this run took its source's lock, and after it gave it back (the status manifest is rewritten on both). */
+  onLockChange?: (source: string, change: 'acquired' | 'released') => void;
 }
 
 /** One run of one source: lock → pull → pin → plan → apply → bookmark → release → record. */
@@ -78,6 +81,7 @@ export async function syncSource(deps: SyncDeps, name: string, opts: SyncOptions
   if (!acquired.ok) return locked(result, acquired.holder, t0);
   const lock = acquired.lock;
   result.runId = lock.runId;
+  deps.onLockChange?.(name, 'acquired');
   const budget = budgetController(opts.timeoutMs);
   const signal = AbortSignal.any([deps.signal, budget.signal, lock.signal]);
   const run: RunSignals = { signal, writeSignal: AbortSignal.any([deps.signal, budget.writeSignal, lock.signal]), timeLeft: budget.timeLeft };
@@ -97,6 +101,7 @@ export async function syncSource(deps: SyncDeps, name: string, opts: SyncOptions
   } finally {
     budget.dispose();
     await finish(deps.db, source, lock, result, started, t0, emit);
+    deps.onLockChange?.(name, 'released');
   }
   return result;
 }
@@ -221,10 +226,22 @@ async function finish(
       counts: { ...result.counts }, timings: { ...result.timings },
       host: hostname(), pid: process.pid, startedAt: started,
     });
+    await recordBacklog(db, source, result);
   } catch (err) {
     emit({ type: 'warning', source: source.name, message: `could not record the run (${errorMessage(err)})` });
   }
   emit({ type: 'phase', source: source.name, phase: 'done' });
+}
+
+/**
+ * The backlog the status manifest shows: the embed phase counted it (synced, up_to_date); a
+ * run stopped or failed after the lock may have queued chunks, so it is counted here; a dry
+ * run changed nothing.
+ */
+async function recordBacklog(db: Db, source: SourceRow, result: SourceResult): Promise<void> {
+  if (result.status === 'dry_run') return;
+  const embedded = result.status === 'synced' || result.status === 'up_to_date';
+  await recordPending(db, source.id, embedded ? result.counts.pending : await countPending(db, source.id));
 }
 
 function describeDryRun(result: SourceResult, plan: Plan): void {
