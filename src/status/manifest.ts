@@ -56,7 +56,7 @@ export interface ManifestSource {
   failedFiles: number;
   /** The first few failed paths, sorted; `failedFiles` is the full count. */
   failedPaths: string[];
-  /** Chunks waiting for a vector, as counted when a run or `embed` last ended (see embedPendingChangedAt). */
+  /** Chunks waiting for a vector, as counted when a run, `embed` or `sources set` last ended. */
   embedPending: number;
   /** When that count last changed. */
   embedPendingChangedAt: string | null;
