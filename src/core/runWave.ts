@@ -56,10 +56,11 @@ export async function runWave(deps: WaveDeps, opts: WaveOptions): Promise<WaveRe
     const results = await syncMany(
       {
         ...deps,
-        // The rewrite after a run covers its release (the run is recorded just after it).
-        onLockChange: (source, change) => {
-          if (change === 'acquired') manifest?.request();
-          deps.onLockChange?.(source, change);
+        // Awaited: the manifest shows the lock before the run writes. The rewrite after the run
+        // covers its release (the run is recorded just after it).
+        onLockChange: async (source, change) => {
+          if (change === 'acquired') await manifest?.write();
+          await deps.onLockChange?.(source, change);
         },
       },
       names,

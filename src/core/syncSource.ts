@@ -49,8 +49,12 @@ export interface SyncDeps {
   /** Models for the embed phase, loaded once per process; absent: the phase only counts the backlog. */
   models?: ProviderPool;
   onEvent?: (e: SyncEvent) => void;
-  /** After this run took its source's lock, and after it gave it back (the status manifest is rewritten on both). */
-  onLockChange?: (source: string, change: 'acquired' | 'released') => void;
+  /**
+   * After this run took its source's lock (awaited before the run writes anything), and after
+   * it gave it back. The status manifest is rewritten here, so that a manifest never claims a
+   * source is idle while a run writes it.
+   */
+  onLockChange?: (source: string, change: 'acquired' | 'released') => void | Promise<void>;
 }
 
 /** One run of one source: lock → pull → pin → plan → apply → bookmark → release → record. */
@@ -81,11 +85,11 @@ export async function syncSource(deps: SyncDeps, name: string, opts: SyncOptions
   if (!acquired.ok) return locked(result, acquired.holder, t0);
   const lock = acquired.lock;
   result.runId = lock.runId;
-  deps.onLockChange?.(name, 'acquired');
   const budget = budgetController(opts.timeoutMs);
   const signal = AbortSignal.any([deps.signal, budget.signal, lock.signal]);
   const run: RunSignals = { signal, writeSignal: AbortSignal.any([deps.signal, budget.writeSignal, lock.signal]), timeLeft: budget.timeLeft };
   try {
+    await lockChanged(deps, name, 'acquired', emit);
     await runLocked(deps, source, lock, run, opts, result, emit);
     if ((result.status === 'synced' || result.status === 'up_to_date') && !opts.dryRun) {
       emit({ type: 'phase', source: name, phase: 'embed' });
@@ -101,9 +105,18 @@ export async function syncSource(deps: SyncDeps, name: string, opts: SyncOptions
   } finally {
     budget.dispose();
     await finish(deps.db, source, lock, result, started, t0, emit);
-    deps.onLockChange?.(name, 'released');
+    await lockChanged(deps, name, 'released', emit);
   }
   return result;
+}
+
+/** A listener's failure is a warning: the run, and the release of its lock, go on. */
+async function lockChanged(deps: SyncDeps, name: string, change: 'acquired' | 'released', emit: (e: SyncEvent) => void): Promise<void> {
+  try {
+    await deps.onLockChange?.(name, change);
+  } catch (err) {
+    emit({ type: 'warning', source: name, message: `after the lock was ${change}: ${errorMessage(err)}` });
+  }
 }
 
 /** The run's stop signals: `signal` stops new work at the deadline; `writeSignal` lets a batch under way commit. */

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
@@ -106,6 +107,28 @@ describe.each(backends())('the status manifest on %s', (backend) => {
     expect((await manifest()).sources[0].lock).toMatchObject({ host: hostname(), pid: process.pid, runId: got.lock.runId, expired: false });
     await got.lock.release();
     await writer.write();
+    expect((await manifest()).sources[0].lock).toBeNull();
+  });
+
+  it('shows the run\'s lock before the run pulls or writes anything', async () => {
+    await repo.write('a.md', note('A'));
+    await repo.commit('one');
+    await add(db, 'notes', repo.dir);
+    const seen: unknown[] = [];
+    const reposDir = await makeTempDir('brainsync-mirrors-');
+    await runWave(
+      {
+        db, signal: new AbortController().signal,
+        onEvent: (e) => {
+          if (e.type === 'phase' && e.phase === 'pull') seen.push(parseManifest(readFileSync(join(dir, 'status.json'), 'utf8')).sources[0].lock);
+        },
+      },
+      {
+        ...syncOptions({ reposDir }), sources: ['notes'], all: false, breakLock: null, maxAgeSeconds: 60,
+        manifest: { path: join(dir, 'status.json'), version: '9.9.9', target: target() },
+      },
+    );
+    expect(seen).toEqual([expect.objectContaining({ host: hostname(), pid: process.pid })]);
     expect((await manifest()).sources[0].lock).toBeNull();
   });
 
