@@ -50,9 +50,10 @@ export interface SyncDeps {
   models?: ProviderPool;
   onEvent?: (e: SyncEvent) => void;
   /**
-   * After this run took its source's lock (awaited before the run writes anything), and after
-   * it gave it back. The status manifest is rewritten here, so that a manifest never claims a
-   * source is idle while a run writes it.
+   * 'acquired': the run holds its source's lock and has work (awaited before it plans or writes
+   * anything; a run that finds its source up to date holds the lock for milliseconds, changes
+   * no page and is not reported). 'released': after it gave the lock back. The status manifest
+   * is rewritten here, so that it never calls a source idle while a run changes its pages.
    */
   onLockChange?: (source: string, change: 'acquired' | 'released') => void | Promise<void>;
 }
@@ -89,7 +90,6 @@ export async function syncSource(deps: SyncDeps, name: string, opts: SyncOptions
   const signal = AbortSignal.any([deps.signal, budget.signal, lock.signal]);
   const run: RunSignals = { signal, writeSignal: AbortSignal.any([deps.signal, budget.writeSignal, lock.signal]), timeLeft: budget.timeLeft };
   try {
-    await lockChanged(deps, name, 'acquired', emit);
     await runLocked(deps, source, lock, run, opts, result, emit);
     if ((result.status === 'synced' || result.status === 'up_to_date') && !opts.dryRun) {
       emit({ type: 'phase', source: name, phase: 'embed' });
@@ -155,6 +155,7 @@ async function runLocked(
     result.status = 'up_to_date';
     return;
   }
+  await lockChanged(deps, name, 'acquired', emit);
   // Loaded only when there is work: a no-op run (most cron runs) skips the parser, YAML and
   // ignore libraries entirely, which is a good part of its start-up time.
   const [{ buildPlan }, { applyRun }] = await Promise.all([import('./buildPlan.js'), import('./applyRun.js')]);

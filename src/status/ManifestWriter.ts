@@ -6,6 +6,7 @@ import { writeFileAtomic } from '../embed/writeFileAtomic.js';
 import { errorMessage } from '../errors.js';
 import { buildManifest } from './buildManifest.js';
 import { CommitsBehind } from './commitsBehind.js';
+import { pgliteSystemIdentifier } from './readManifest.js';
 import type { Manifest } from './manifest.js';
 
 export interface ManifestWriterOptions {
@@ -82,7 +83,11 @@ export class ManifestWriter {
   private async writeOnce(): Promise<void> {
     try {
       // Outside the transaction: on a server that refuses it, the failed statement would abort it.
-      if (this.systemIdentifier === undefined) this.systemIdentifier = await readSystemIdentifier(this.db);
+      if (this.systemIdentifier === undefined) {
+        // A PGLite brain's identifier is read from its pg_control, as readers check it (no query).
+        const t = this.opts.target;
+        this.systemIdentifier = t.kind === 'pglite' ? await pgliteSystemIdentifier(t.display) : await readSystemIdentifier(this.db);
+      }
       await mkdir(dirname(this.opts.path), { recursive: true });
       if (!this.db.capabilities.advisoryLocks) {
         // PGLite: this process is the only one with the brain open.

@@ -110,7 +110,7 @@ describe.each(backends())('the status manifest on %s', (backend) => {
     expect((await manifest()).sources[0].lock).toBeNull();
   });
 
-  it('shows the run\'s lock before the run pulls or writes anything', async () => {
+  it('shows the lock of a run that has work before the run plans or writes anything', async () => {
     await repo.write('a.md', note('A'));
     await repo.commit('one');
     await add(db, 'notes', repo.dir);
@@ -120,7 +120,7 @@ describe.each(backends())('the status manifest on %s', (backend) => {
       {
         db, signal: new AbortController().signal,
         onEvent: (e) => {
-          if (e.type === 'phase' && e.phase === 'pull') seen.push(parseManifest(readFileSync(join(dir, 'status.json'), 'utf8')).sources[0].lock);
+          if (e.type === 'phase' && e.phase === 'plan') seen.push(parseManifest(readFileSync(join(dir, 'status.json'), 'utf8')).sources[0].lock);
         },
       },
       {
