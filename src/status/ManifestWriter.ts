@@ -22,7 +22,7 @@ export interface ManifestWriterOptions {
 }
 
 /** Every process that changes a brain's state on Postgres serialises its manifest rewrites on this key. */
-const manifestLockKey = 0x62736d66;
+export const manifestLockKey = 0x62736d66;
 
 /**
  * Rewrites the status manifest from the database's own state. Write protocol: called after

@@ -9,11 +9,13 @@ import type { SyncEvent } from '../../src/core/syncSource.js';
 import type { Db } from '../../src/db/Db.js';
 import { NotFoundError } from '../../src/errors.js';
 import { acquireSourceLock, lockSettingsForTtl } from '../../src/locks/sourceLock.js';
-import { ManifestWriter } from '../../src/status/ManifestWriter.js';
+import { ManifestWriter, manifestLockKey } from '../../src/status/ManifestWriter.js';
 import { parseManifest, type Manifest } from '../../src/status/manifest.js';
-import { backends } from '../helpers/brains.js';
+import pg from 'pg';
+import { backends, freshBrain, openTestDb } from '../helpers/brains.js';
+import { waitUntil } from '../helpers/cli.js';
 import type { TestRepo } from '../helpers/gitRepo.js';
-import { makeTempDir } from '../helpers/gitRepo.js';
+import { createRepo, makeTempDir } from '../helpers/gitRepo.js';
 import { add, note, syncOptions, useBrainAndRepo } from '../helpers/sync.js';
 
 describe.each(backends())('the status manifest on %s', (backend) => {
@@ -168,5 +170,39 @@ describe.each(backends())('the status manifest on %s', (backend) => {
     await add(db, 'notes', repo.dir);
     await expect(wave({ sources: ['notes', 'nope'] })).rejects.toThrow(NotFoundError);
     await expect(readFile(join(dir, 'status.json'))).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+});
+
+describe.skipIf(!backends().includes('postgres'))('manifest writers on one Postgres', () => {
+  it('serialise on an advisory lock: a writer reads the state only once the writer before it has renamed its file', async () => {
+    const brain = await freshBrain('postgres');
+    const db = await openTestDb(brain);
+    const other = await openTestDb(brain);
+    const holder = new pg.Client({ connectionString: brain.arg });
+    await holder.connect();
+    const dir = await makeTempDir('brainsync-manifest-');
+    try {
+      const repo = await createRepo();
+      await repo.commit('empty');
+      await add(db, 'early', repo.dir);
+      // Another process in the middle of its rewrite: it holds the lock.
+      await holder.query('select pg_advisory_lock($1)', [manifestLockKey]);
+      const writer = new ManifestWriter(db, { path: join(dir, 'status.json'), version: '9.9.9', target: { kind: 'postgres', display: db.target } });
+      const writing = writer.write();
+      await waitUntil('the writer to wait for the lock', async () =>
+        (await other.query<{ n: number }>("select count(*)::int as n from pg_locks where locktype = 'advisory' and not granted")).rows[0].n === 1,
+        { timeoutMs: 10_000 });
+      // A change committed while it waits, as the other process's own change would be.
+      await add(other, 'late', repo.dir);
+      await holder.query('select pg_advisory_unlock($1)', [manifestLockKey]);
+      await writing;
+      const m = parseManifest(await readFile(join(dir, 'status.json'), 'utf8'));
+      expect(m.sources.map((s) => s.name)).toEqual(['early', 'late']);
+      await repo.cleanup();
+    } finally {
+      await holder.end();
+      await other.close();
+      await db.close();
+    }
   });
 });
