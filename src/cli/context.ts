@@ -66,6 +66,20 @@ export async function withBrain<T>(
   }
 }
 
+/**
+ * Rewrites the brain's status manifest after a command changed what it shows (sources added,
+ * removed or re-modelled, a backlog embedded). A failure is a warning; the command stands.
+ */
+export async function refreshManifest(ctx: CliContext, db: Db): Promise<void> {
+  const [{ ManifestWriter }, { manifestPath }, { version }] = await Promise.all([
+    import('../status/ManifestWriter.js'), import('../status/manifestPath.js'), import('./version.js'),
+  ]);
+  await new ManifestWriter(db, {
+    path: manifestPath(ctx.target, homeFromEnv()), version, target: { kind: ctx.target.kind, display: ctx.target.display },
+    reposDir: mirrorsDir(ctx), onWarning: (m) => ctx.log.warn(m),
+  }).write();
+}
+
 /** Mirrors of clone-URL sources live under BRAINSYNC_HOME, one folder per brain. */
 export function mirrorsDir(ctx: CliContext): string {
   const key = createHash('sha256').update(ctx.target.display).digest('hex').slice(0, 12);

@@ -11,6 +11,7 @@ import { registerLocks } from './commands/locks.js';
 import { registerEmbed } from './commands/embed.js';
 import { registerFailures } from './commands/failures.js';
 import { registerVerify } from './commands/verify.js';
+import { registerStatus } from './commands/status.js';
 
 /** Where an action leaves its exit code (the worst of its results). */
 export interface Outcome {
@@ -35,6 +36,7 @@ export function buildProgram(outcome: Outcome): Command {
   registerEmbed(program, outcome);
   registerFailures(program);
   registerVerify(program, outcome);
+  registerStatus(program, outcome);
   return program;
 }
 

@@ -6,7 +6,7 @@ import type { Logger } from './output.js';
  * Human progress on stderr: a redrawn progress line on a terminal, one plain line per phase
  * otherwise (cron logs), and a summary line per source at the end.
  */
-export function createSyncReporter(log: Logger, sourceCount: number) {
+export function createSyncReporter(log: Logger) {
   const tty = Boolean(process.stderr.isTTY);
   let barShown = false;
   let lastDraw = 0;
@@ -33,7 +33,7 @@ export function createSyncReporter(log: Logger, sourceCount: number) {
   const summary = (results: SourceResult[]) => {
     clearBar();
     for (const r of results) log.info(summaryLine(log, r));
-    if (sourceCount > 1) log.info(log.colour.dim(tally(results)));
+    if (results.length > 1) log.info(log.colour.dim(tally(results)));
   };
   return { onEvent, summary };
 }

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import type { Db } from '../db/Db.js';
-import { hasPending, countPending } from '../db/embedQueries.js';
+import { hasPending, countPending, recordPending } from '../db/embedQueries.js';
 import { embedSettingsOf, type SourceRow } from '../db/sourcesQueries.js';
 import { requireSource } from './requireSource.js';
-import { embedSource, type EmbedOutcome } from '../embed/embedSource.js';
+import type { EmbedOutcome } from '../embed/embedSource.js';
 import type { ProviderPool } from '../embed/ProviderPool.js';
 import { workerName } from '../embed/releaseDeadClaims.js';
 import { errorMessage } from '../errors.js';
@@ -55,6 +55,8 @@ export async function embedMany(input: EmbedManyInput, names: string[]): Promise
       }
       try {
         const model = await input.models.get(input.db, embedSettingsOf(source), signal);
+        // Loaded here, not at the top: the package entry exports embedMany, and the sync path must not load it.
+        const { embedSource } = await import('../embed/embedSource.js');
         const o = await embedSource({
           db: input.db, sourceId: source.id, provider: model.provider, modelId: model.modelId, worker,
           signal, writeSignal, timeLeft: budget.timeLeft,
@@ -68,5 +70,14 @@ export async function embedMany(input: EmbedManyInput, names: string[]): Promise
   } finally {
     budget.dispose();
   }
+  await recordBacklogs(input.db, sources, out);
   return out;
+}
+
+/** What the status manifest shows as pending; a source whose count failed (-1) keeps its last one. */
+async function recordBacklogs(db: Db, sources: SourceRow[], results: EmbedSourceResult[]): Promise<void> {
+  for (const r of results) {
+    const source = sources.find((s) => s.name === r.source);
+    if (source && r.pending >= 0) await recordPending(db, source.id, r.pending).catch(() => undefined);
+  }
 }

@@ -1,5 +1,5 @@
 import type { Db } from '../db/Db.js';
-import { countPending, enqueueSourceChunks } from '../db/embedQueries.js';
+import { countPending, enqueueSourceChunks, recordPending } from '../db/embedQueries.js';
 import { embedSettingsOf, setEmbedSettings } from '../db/sourcesQueries.js';
 import { defaultEmbedSpec, validateEmbedSettings, type EmbedSettings } from '../embed/embedSpec.js';
 import { requireSource } from './requireSource.js';
@@ -20,5 +20,7 @@ export async function setSourceEmbed(db: Db, name: string, wanted: EmbedSettings
     // Only a new model or server can need new vectors; a new key variable cannot.
     if (!same) await enqueueSourceChunks(tx, source.id);
   });
-  return { changed: true, pending: await countPending(db, source.id) };
+  const pending = await countPending(db, source.id);
+  await recordPending(db, source.id, pending);
+  return { changed: true, pending };
 }

@@ -11,11 +11,22 @@ export interface SyncManyOptions extends SyncOptions {
 
 /**
  * Runs each source in its own run with its own budget. A source that fails for any reason
- * becomes a `failed` result and never stops the others.
+ * becomes a `failed` result and never stops the others. `onResult` hears each result as its
+ * run ends (it must not throw).
  */
-export async function syncMany(deps: SyncDeps, names: string[], opts: SyncManyOptions): Promise<SourceResult[]> {
+export async function syncMany(
+  deps: SyncDeps, names: string[], opts: SyncManyOptions, onResult?: (result: SourceResult) => void,
+): Promise<SourceResult[]> {
   const limit = pLimit(deps.db.capabilities.multiConnection ? Math.max(1, opts.maxSources) : 1);
-  return Promise.all(names.map((name) => limit(() => isolated(deps, name, opts))));
+  return Promise.all(
+    names.map((name) =>
+      limit(async () => {
+        const result = await isolated(deps, name, opts);
+        onResult?.(result);
+        return result;
+      }),
+    ),
+  );
 }
 
 async function isolated(deps: SyncDeps, name: string, opts: SyncOptions): Promise<SourceResult> {

@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import type { Db } from '../db/Db.js';
+import { countPending, recordPending } from '../db/embedQueries.js';
 import { countPages } from '../db/pagesQueries.js';
 import { insertRun } from '../db/runsQueries.js';
 import { findSource, type SourceRow } from '../db/sourcesQueries.js';
@@ -47,6 +48,13 @@ export interface SyncDeps {
   /** Models for the embed phase, loaded once per process; absent: the phase only counts the backlog. */
   models?: ProviderPool;
   onEvent?: (e: SyncEvent) => void;
+  /**
+   * 'acquired': the run holds its source's lock and has work (awaited before it plans or writes
+   * anything; a run that finds its source up to date holds the lock for milliseconds, changes
+   * no page and is not reported). 'released': after it gave the lock back. The status manifest
+   * is rewritten here, so that it never calls a source idle while a run changes its pages.
+   */
+  onLockChange?: (source: string, change: 'acquired' | 'released') => void | Promise<void>;
 }
 
 /** One run of one source: lock → pull → pin → plan → apply → bookmark → embed → release → record. */
@@ -84,7 +92,17 @@ export async function syncSource(deps: SyncDeps, name: string, opts: SyncOptions
   await releaseLock(lock, name, deps.onEvent);
   const result = resultOf(record, elapsed());
   await recordRun(deps, source, lock, result, started);
+  await lockChanged(deps, name, 'released');
   return result;
+}
+
+/** A listener's failure is a warning: the run, and the release of its lock, go on. */
+async function lockChanged(deps: SyncDeps, name: string, change: 'acquired' | 'released'): Promise<void> {
+  try {
+    await deps.onLockChange?.(name, change);
+  } catch (err) {
+    deps.onEvent?.({ type: 'warning', source: name, message: `after the lock was ${change}: ${errorMessage(err)}` });
+  }
 }
 
 /** The run's stop signals: `signal` stops new work at the deadline; `writeSignal` lets a batch under way commit. */
@@ -143,6 +161,7 @@ async function changeStages(
   timed: <T>(key: keyof Timings, fn: () => Promise<T>) => Promise<T>,
 ): Promise<void> {
   const { source } = record;
+  await lockChanged(deps, source.name, 'acquired');
   // Loaded only when there is work: a no-op run (most cron runs) skips the parser, YAML and
   // ignore libraries entirely, which is a good part of its start-up time.
   const [{ buildPlan }, { applyRun }] = await Promise.all([import('./buildPlan.js'), import('./applyRun.js')]);
@@ -212,10 +231,22 @@ async function recordRun(deps: SyncDeps, source: SourceRow, lock: SourceLock, re
       counts: { ...result.counts }, timings: { ...result.timings },
       host: hostname(), pid: process.pid, startedAt: started,
     });
+    await recordBacklog(deps.db, source, result);
   } catch (err) {
     deps.onEvent?.({ type: 'warning', source: source.name, message: `could not record the run (${errorMessage(err)})` });
   }
   deps.onEvent?.({ type: 'phase', source: source.name, phase: 'done' });
+}
+
+/**
+ * The backlog the status manifest shows: the embed phase counted it (synced, up_to_date); a
+ * run stopped or failed after the lock may have queued chunks, so it is counted here; a dry
+ * run changed nothing.
+ */
+async function recordBacklog(db: Db, source: SourceRow, result: SourceResult): Promise<void> {
+  if (result.status === 'dry_run') return;
+  const embedded = result.status === 'synced' || result.status === 'up_to_date';
+  await recordPending(db, source.id, embedded ? result.counts.pending : await countPending(db, source.id));
 }
 
 function planSummary(plan: Plan): string {

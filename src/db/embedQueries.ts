@@ -52,6 +52,18 @@ export async function countPending(db: Queryable, sourceId: number): Promise<num
   return res.rows[0]?.n ?? 0;
 }
 
+/**
+ * Records a source's backlog as just counted: the status manifest shows this column rather
+ * than counting the queue (O(backlog)) on every rewrite.
+ */
+export async function recordPending(db: Queryable, sourceId: number, pending: number): Promise<void> {
+  // No write when the count is unchanged (most no-op runs): on PGLite every commit costs.
+  await db.query(
+    'update sources set embed_pending = $2, embed_pending_at = now() where id = $1 and embed_pending is distinct from $2',
+    [sourceId, pending],
+  );
+}
+
 /** Cheap: lets a no-op sync skip the embed phase (and loading any model) entirely. */
 export async function hasPending(db: Queryable, sourceId: number): Promise<boolean> {
   const res = await db.query<{ any: boolean }>('select exists (select 1 from embed_queue where source_id = $1) as any', [sourceId]);

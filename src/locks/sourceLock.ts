@@ -5,21 +5,9 @@ import { isConnectionError } from '../db/connectionErrors.js';
 import type { Db, Queryable } from '../db/Db.js';
 import { claimLock, findLock, heartbeatLock, holdsLock, releaseLock, type LockHolder } from '../db/locksQueries.js';
 import { errorMessage } from '../errors.js';
+import type { LockSettings } from './lockSettings.js';
 
-export interface LockSettings {
-  /** A lock whose heartbeat stopped this long ago is free for the next run. */
-  ttlSeconds: number;
-  /** How often the holder extends it: a fraction of the TTL. */
-  heartbeatSeconds: number;
-}
-
-/** Killed holders free their source within a minute; see README "Locks". */
-export const defaultLockTtlSeconds = 60;
-
-/** The heartbeat is a sixth of the TTL: a holder misses several beats before it loses its lock. */
-export function lockSettingsForTtl(ttlSeconds: number): LockSettings {
-  return { ttlSeconds, heartbeatSeconds: Math.max(1, Math.floor(ttlSeconds / 6)) };
-}
+export { defaultLockTtlSeconds, lockSettingsForTtl, type LockSettings } from './lockSettings.js';
 
 export interface SourceLock {
   name: string;

@@ -3,7 +3,7 @@ import { listSources } from '../../db/sourcesQueries.js';
 import { ProviderPool } from '../../embed/ProviderPool.js';
 import { keyEnvironment } from '../config.js';
 import { ExitCode } from '../../errors.js';
-import { modelsDir, type CliContext } from '../context.js';
+import { modelsDir, refreshManifest, type CliContext } from '../context.js';
 import type { Logger } from '../output.js';
 import { printJson, waveStamp } from '../output.js';
 import { watchProcessSignals } from '../signals.js';
@@ -26,6 +26,7 @@ export async function runEmbed(ctx: CliContext, flags: EmbedFlags): Promise<numb
         names,
       );
       progress.done();
+      await refreshManifest(ctx, db);
     } finally {
       await models.close();
       await db.close();

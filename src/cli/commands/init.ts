@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { contextFrom, withBrain } from '../context.js';
+import { contextFrom, refreshManifest, withBrain } from '../context.js';
 import { printJson } from '../output.js';
 
 export function registerInit(program: Command): void {
@@ -11,7 +11,10 @@ export function registerInit(program: Command): void {
       const { readApplied } = await import('../../db/migrations.js');
       const result = await withBrain(
         ctx,
-        async (db) => ({ version: (await readApplied(db))?.at(-1)?.version ?? 0, vector: db.capabilities.vector }),
+        async (db) => {
+          await refreshManifest(ctx, db);
+          return { version: (await readApplied(db))?.at(-1)?.version ?? 0, vector: db.capabilities.vector };
+        },
         { create: true, vector: true },
       );
       if (ctx.json) printJson({ brain: ctx.target.display, schemaVersion: result.version, vector: result.vector });

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { ExitCode, errorMessage } from '../../errors.js';
 import { join } from 'node:path';
-import { contextFrom, mirrorsDir, withBrain } from '../context.js';
+import { contextFrom, mirrorsDir, refreshManifest, withBrain } from '../context.js';
 import type { Outcome } from '../main.js';
 import { printJson } from '../output.js';
 import { formatSource, sourceJson } from './sourcesFormat.js';
@@ -26,12 +26,14 @@ export function registerSources(program: Command, outcome: Outcome): void {
     .action(async (name: string, repo: string, opts: { branch?: string; subdir?: string } & EmbedFlags, cmd: Command) => {
       const ctx = contextFrom(cmd);
       const { addSource } = await import('../../core/addSource.js');
-      const row = await withBrain(ctx, (db) =>
-        addSource(db, {
+      const row = await withBrain(ctx, async (db) => {
+        const added = await addSource(db, {
           name, repo, branch: opts.branch, subdir: opts.subdir, cwd: process.cwd(),
           embedModel: opts.embed, embedUrl: opts.embedUrl, embedKeyEnv: opts.embedKeyEnv,
-        }),
-      );
+        });
+        await refreshManifest(ctx, db);
+        return added;
+      });
       if (ctx.json) printJson(sourceJson(row));
       ctx.log.info(`added source ${row.name}: ${formatSource(row)}`);
     });
@@ -46,7 +48,11 @@ export function registerSources(program: Command, outcome: Outcome): void {
       const ctx = contextFrom(cmd);
       const { setSourceEmbed } = await import('../../core/setSourceEmbed.js');
       const settings = { spec: opts.embed, url: opts.embedUrl ?? null, keyEnv: opts.embedKeyEnv ?? null };
-      const r = await withBrain(ctx, (db) => setSourceEmbed(db, name, settings));
+      const r = await withBrain(ctx, async (db) => {
+        const set = await setSourceEmbed(db, name, settings);
+        if (set.changed) await refreshManifest(ctx, db);
+        return set;
+      });
       if (ctx.json) printJson({ name, embedModel: opts.embed, changed: r.changed, pending: r.pending });
       ctx.log.info(
         r.changed
@@ -97,7 +103,11 @@ export function registerSources(program: Command, outcome: Outcome): void {
     .action(async (name: string, opts: { yes?: boolean }, cmd: Command) => {
       const ctx = contextFrom(cmd);
       const { removeSource } = await import('../../core/removeSource.js');
-      const r = await withBrain(ctx, (db) => removeSource(db, name, Boolean(opts.yes)));
+      const r = await withBrain(ctx, async (db) => {
+        const removed = await removeSource(db, name, Boolean(opts.yes));
+        if (removed.removed) await refreshManifest(ctx, db);
+        return removed;
+      });
       if (r.removed && r.source.repoKind === 'remote') {
         // The mirror is brainsync's own clone of the URL; the user's repositories are never touched.
         const { rm } = await import('node:fs/promises');

@@ -1,7 +1,7 @@
 import { Option, type Command } from 'commander';
 import { availableParallelism } from 'node:os';
 import { UsageError } from '../../errors.js';
-import { defaultLockTtlSeconds, lockSettingsForTtl } from '../../locks/sourceLock.js';
+import { defaultLockTtlSeconds, lockSettingsForTtl } from '../../locks/lockSettings.js';
 import { contextFrom } from '../context.js';
 import type { Outcome } from '../main.js';
 import { parseDuration, parsePositiveInt, parseSize } from '../parseArgs.js';

@@ -1,0 +1,75 @@
+import { hostname } from 'node:os';
+import type { Queryable } from '../db/Db.js';
+import { readStatusRows, type SourceStatusRow } from '../db/statusQueries.js';
+import { redactCredentials } from '../redact.js';
+import type { CommitsBehind } from './commitsBehind.js';
+import { manifestFormat, type Manifest, type ManifestSource } from './manifest.js';
+
+export interface ManifestContext {
+  /** The brainsync writing it. */
+  version: string;
+  target: { kind: 'pglite' | 'postgres'; display: string };
+  systemIdentifier: string | null;
+  behind: CommitsBehind;
+}
+
+/** The whole manifest from the database's own state (one statement), as of now. */
+export async function buildManifest(db: Queryable, ctx: ManifestContext): Promise<Manifest> {
+  const rows = await readStatusRows(db);
+  const sources: ManifestSource[] = [];
+  for (const row of rows) sources.push(await sourceEntry(row, ctx.behind));
+  return {
+    format: manifestFormat,
+    version: ctx.version,
+    writtenAt: new Date().toISOString(),
+    writer: { host: hostname(), pid: process.pid },
+    brain: { target: ctx.target.display, kind: ctx.target.kind, systemIdentifier: ctx.systemIdentifier },
+    sources,
+  };
+}
+
+async function sourceEntry(r: SourceStatusRow, behind: CommitsBehind): Promise<ManifestSource> {
+  return {
+    name: r.name,
+    repo: redactCredentials(r.repo),
+    branch: r.branch,
+    bookmark: r.bookmark,
+    bookmarkAt: iso(r.bookmarkAt),
+    tip: r.tip,
+    commitsBehind: await behind.of(r),
+    lastRun: r.runId
+      ? {
+          runId: r.runId,
+          status: r.status!,
+          reason: r.reason,
+          message: r.error,
+          startedAt: iso(r.startedAt)!,
+          finishedAt: iso(r.finishedAt)!,
+          durationMs: r.timings?.totalMs ?? null,
+          counts: r.counts ?? {},
+          ageSeconds: round(r.runAgeSeconds!),
+        }
+      : null,
+    lastSuccessAt: iso(r.lastSuccessAt),
+    lastSuccessAgeSeconds: r.lastSuccessAgeSeconds === null ? null : round(r.lastSuccessAgeSeconds),
+    failedFiles: r.failed,
+    failedPaths: r.failedPaths,
+    embedPending: r.pending ?? 0,
+    embedPendingChangedAt: iso(r.pendingAt),
+    lock: r.lockHost !== null
+      ? {
+          host: r.lockHost, pid: r.lockPid!, runId: r.lockRunId!, since: iso(r.lockSince)!, heartbeatAt: iso(r.heartbeatAt)!,
+          heartbeatAgeSeconds: round(r.heartbeatAgeSeconds!), expired: Boolean(r.lockExpired),
+        }
+      : null,
+  };
+}
+
+function iso(d: Date | string | null): string | null {
+  if (d === null) return null;
+  return (d instanceof Date ? d : new Date(d)).toISOString();
+}
+
+function round(seconds: number): number {
+  return Math.round(seconds * 1000) / 1000;
+}

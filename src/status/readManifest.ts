@@ -1,0 +1,60 @@
+import { open, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { DbTarget } from '../db/target.js';
+import { ManifestUnreadable, parseManifest, type Manifest } from './manifest.js';
+
+export type ManifestRead = { ok: true; manifest: Manifest } | { ok: false; why: string };
+
+/**
+ * Reads the manifest and checks that it describes the brain the command was pointed at —
+ * without opening the database. For a PGLite brain the cluster identifier is read from
+ * `global/pg_control` (8 bytes that never change after creation), so a manifest left by a
+ * brain that was deleted and created again at the same path is not believed.
+ */
+export async function readManifest(target: DbTarget, path: string): Promise<ManifestRead> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    return { ok: false, why: code === 'ENOENT' ? `there is no status manifest at ${path} yet` : `cannot read ${path} (${code ?? String(err)})` };
+  }
+  let manifest: Manifest;
+  try {
+    manifest = parseManifest(text);
+  } catch (err) {
+    if (!(err instanceof ManifestUnreadable)) throw err;
+    return { ok: false, why: `the status manifest ${path} is unreadable (${err.message})` };
+  }
+  if (manifest.brain.target !== target.display) {
+    return { ok: false, why: `the status manifest ${path} describes another brain (${manifest.brain.target})` };
+  }
+  if (target.kind === 'pglite' && manifest.brain.systemIdentifier !== null) {
+    const current = await pgliteSystemIdentifier(target.dir);
+    if (current !== manifest.brain.systemIdentifier) {
+      return {
+        ok: false,
+        why: current === null
+          ? `the status manifest ${path} describes a brain that is no longer at ${target.dir}`
+          : `the status manifest ${path} was written for an earlier brain at ${target.dir}`,
+      };
+    }
+  }
+  return { ok: true, manifest };
+}
+
+/** The cluster identifier at the start of a data directory's pg_control (little-endian, as WebAssembly is). */
+export async function pgliteSystemIdentifier(dir: string): Promise<string | null> {
+  try {
+    const handle = await open(join(dir, 'global', 'pg_control'), 'r');
+    try {
+      const buf = Buffer.alloc(8);
+      const { bytesRead } = await handle.read(buf, 0, 8, 0);
+      return bytesRead === 8 ? buf.readBigUInt64LE(0).toString() : null;
+    } finally {
+      await handle.close();
+    }
+  } catch {
+    return null;
+  }
+}
