@@ -9,6 +9,7 @@ import { registerSync } from './commands/sync.js';
 import { registerPages } from './commands/pages.js';
 import { registerLocks } from './commands/locks.js';
 import { registerEmbed } from './commands/embed.js';
+import { registerSearch } from './commands/search.js';
 
 /** Where an action leaves its exit code (the worst of its results). */
 export interface Outcome {
@@ -31,6 +32,7 @@ export function buildProgram(outcome: Outcome): Command {
   registerPages(program);
   registerLocks(program);
   registerEmbed(program, outcome);
+  registerSearch(program);
   return program;
 }
 
