@@ -29,14 +29,28 @@ export interface NearestQuery {
 }
 
 export async function nearestChunks(db: Db, method: VectorMethod, q: NearestQuery, signal?: AbortSignal): Promise<NearestChunk[]> {
-  const modelId = checkedInteger(q.modelId);
-  const dims = checkedInteger(q.dimensions);
+  const sql = nearestChunksSql(method, q.modelId, q.dimensions);
+  const literal = method === 'array' ? arrayLiteral(q.vector) : vectorLiteral(q.vector);
+  const params = [literal, q.sourceIds, q.limit];
+  if (method !== 'index') return (await db.query<NearestChunk>(sql, params, { signal })).rows;
+  // HNSW returns its nearest candidates first and the source filter applies after; an iterative
+  // scan keeps going until `limit` rows pass it (relaxed order: the outer query sorts again).
+  return db.transaction(async (tx) => {
+    await tx.query(`set local hnsw.iterative_scan = relaxed_order`);
+    return (await tx.query<NearestChunk>(sql, params)).rows;
+  }, { signal });
+}
+
+/** The statement behind nearestChunks ($1 the query vector, $2 source ids, $3 the limit); exported for EXPLAIN. */
+export function nearestChunksSql(method: VectorMethod, model: number, dimensions: number): string {
+  const modelId = checkedInteger(model);
+  const dims = checkedInteger(dimensions);
   const distance = method === 'array'
     ? `1 - (select sum(a * b) from unnest(e.vec, $1::real[]) as t(a, b))`
     : `e.vec::vector(${dims}) <=> $1::vector`;
   // The model id is written into the statement, not passed as a parameter: the planner can use
   // a partial index (`where model_id = M`) only when it sees the value. Both are integers.
-  const sql = `with nearest as materialized (
+  return `with nearest as materialized (
        select e.chunk_hash, ${distance} as distance
          from embeddings e
         where e.model_id = ${modelId}
@@ -49,15 +63,6 @@ export async function nearestChunks(db: Db, method: VectorMethod, q: NearestQuer
        from nearest n join chunks c on c.chunk_hash = n.chunk_hash join pages p on p.id = c.page_id
       where p.source_id = any($2::bigint[])
       order by n.distance, p.id, c.ordinal`;
-  const literal = method === 'array' ? arrayLiteral(q.vector) : vectorLiteral(q.vector);
-  const params = [literal, q.sourceIds, q.limit];
-  if (method !== 'index') return (await db.query<NearestChunk>(sql, params, { signal })).rows;
-  // HNSW returns its nearest candidates first and the source filter applies after; an iterative
-  // scan keeps going until `limit` rows pass it (relaxed order: the outer query sorts again).
-  return db.transaction(async (tx) => {
-    await tx.query(`set local hnsw.iterative_scan = relaxed_order`);
-    return (await tx.query<NearestChunk>(sql, params)).rows;
-  }, { signal });
 }
 
 export function vectorIndexName(modelId: number): string {
@@ -74,13 +79,10 @@ export function vectorIndexName(modelId: number): string {
 export async function ensureVectorIndex(db: Db, modelId: number, dimensions: number): Promise<'exists' | 'created'> {
   const name = vectorIndexName(modelId);
   const dims = checkedInteger(dimensions);
-  const found = await db.query<{ valid: boolean }>(
-    `select i.indisvalid as valid from pg_index i where i.indexrelid = to_regclass($1)`,
-    [name],
-  );
-  if (found.rows[0]?.valid) return 'exists';
+  const state = await vectorIndexState(db, modelId);
+  if (state === 'valid') return 'exists';
   const concurrently = db.capabilities.multiConnection ? ' concurrently' : '';
-  if (found.rows.length > 0) await db.exec(`drop index${concurrently} if exists ${name}`);
+  if (state === 'invalid') await db.exec(`drop index${concurrently} if exists ${name}`);
   // DDL takes no parameters; the name, dimension and model id are checked integers.
   await db.exec(
     `create index${concurrently} if not exists ${name} on embeddings
@@ -89,12 +91,13 @@ export async function ensureVectorIndex(db: Db, modelId: number, dimensions: num
   return 'created';
 }
 
-export async function hasVectorIndex(db: Queryable, modelId: number): Promise<boolean> {
+async function vectorIndexState(db: Queryable, modelId: number): Promise<'valid' | 'invalid' | 'missing'> {
   const res = await db.query<{ valid: boolean }>(
     `select i.indisvalid as valid from pg_index i where i.indexrelid = to_regclass($1)`,
     [vectorIndexName(modelId)],
   );
-  return res.rows[0]?.valid ?? false;
+  if (res.rows.length === 0) return 'missing';
+  return res.rows[0].valid ? 'valid' : 'invalid';
 }
 
 /** Whether the brain holds any vector at all (a brain synced with --no-embed loads no model to search). */

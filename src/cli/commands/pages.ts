@@ -2,34 +2,39 @@ import type { Command } from 'commander';
 import { NotFoundError, UsageError } from '../../errors.js';
 import { contextFrom, withBrain } from '../context.js';
 import { printJson } from '../output.js';
+import { addWaitOption, waitSecondsOf } from '../readerWait.js';
 
 export function registerPages(program: Command): void {
   const pages = program.command('pages').description('look at the pages in the brain');
 
-  pages
-    .command('list')
+  addWaitOption(pages
+    .command('list'))
     .description('list the pages of a source (path, slug, title, blob id, chunk count)')
     .requiredOption('--source <name>', 'the source whose pages to list')
-    .action(async (opts: { source: string }, cmd: Command) => {
+    .action(async (opts: { source: string; wait?: string }, cmd: Command) => {
       const ctx = contextFrom(cmd);
       const { requireSource } = await import('../../core/requireSource.js');
       const { listPageSummaries } = await import('../../db/pagesQueries.js');
-      const rows = await withBrain(ctx, async (db) => listPageSummaries(db, (await requireSource(db, opts.source)).id));
+      const rows = await withBrain(ctx, async (db) => listPageSummaries(db, (await requireSource(db, opts.source)).id), {
+        waitSeconds: waitSecondsOf(opts),
+      });
       if (ctx.json) return printJson(rows);
       if (rows.length === 0) ctx.log.info(`source ${opts.source} has no pages yet: run \`brainsync sync --source ${opts.source}\``);
       for (const r of rows) ctx.log.info(`${r.path}  ${r.slug}  "${r.title}"  ${r.blobOid.slice(0, 10)}  ${r.chunks} chunks`);
     });
 
-  pages
-    .command('show <slug>')
+  addWaitOption(pages
+    .command('show <slug>'))
     .description('show one page by its slug')
     .option('--source <name>', 'the source to look in (needed when several have this slug)')
-    .action(async (slug: string, opts: { source?: string }, cmd: Command) => {
+    .action(async (slug: string, opts: { source?: string; wait?: string }, cmd: Command) => {
       const ctx = contextFrom(cmd);
       const { requireSource } = await import('../../core/requireSource.js');
       const { findPagesBySlug } = await import('../../db/pagesQueries.js');
-      const found = await withBrain(ctx, async (db) =>
-        findPagesBySlug(db, slug, opts.source ? (await requireSource(db, opts.source)).id : null),
+      const found = await withBrain(
+        ctx,
+        async (db) => findPagesBySlug(db, slug, opts.source ? (await requireSource(db, opts.source)).id : null),
+        { waitSeconds: waitSecondsOf(opts) },
       );
       if (found.length === 0) {
         throw new NotFoundError(`no page with slug "${slug}"${opts.source ? ` in source ${opts.source}` : ''}. \`brainsync pages list --source NAME\` shows the slugs.`);
