@@ -68,7 +68,7 @@ export async function bestTextChunks(
      select b.page_id as "pageId", b.ordinal, b.heading_path as "headingPath",
             ts_headline('english', b.text, q.q, $3) as snippet
        from best b, q`,
-    [query, pageIds, `StartSel=${highlightStart}, StopSel=${highlightStop}, MaxWords=35, MinWords=15, MaxFragments=2, FragmentDelimiter=" … "`],
+    [query, pageIds, `StartSel=${highlightStart}, StopSel=${highlightStop}, MaxWords=25, MinWords=10, MaxFragments=2, FragmentDelimiter=" … "`],
     { signal },
   );
   return res.rows;
