@@ -1,5 +1,6 @@
 import type { Db } from '../db/Db.js';
 import { bestTextChunks, pageSummaries, pagesMatching, queryLexemeCount, rankPagesByText, type ChunkSnippet } from '../db/searchQueries.js';
+import { ensureSearchStatistics } from '../db/searchStatistics.js';
 import { listSources, type SourceRow } from '../db/sourcesQueries.js';
 import type { NearestChunk } from '../db/vectorSearchQueries.js';
 import type { ProviderPool } from '../embed/ProviderPool.js';
@@ -58,6 +59,7 @@ export async function search(
     return { query: q, mode: opts.mode ?? 'text', hits: [], notices: ['the brain has no sources yet: add one with `brainsync sources add NAME REPO`, then sync it.'] };
   }
   const notices: string[] = [];
+  await ensureSearchStatistics(deps.db);
   // Full text ignores stop words; a query of nothing else is refused unless it asks for vectors only.
   if (opts.mode !== 'vector' && (await queryLexemeCount(deps.db, q)) === 0) throw new UsageError(stopWordsMessage(q));
   const candidates = opts.mode === undefined || opts.mode === 'hybrid' ? Math.max(fusion.candidates, limit) : limit;
