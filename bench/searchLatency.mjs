@@ -71,22 +71,28 @@ async function inProcess() {
   const { search } = await import('../dist/core/search.js');
   const { rankPagesByText } = await import('../dist/db/searchQueries.js');
   const { nearestChunks } = await import('../dist/db/vectorSearchQueries.js');
+  const { ensureSearchStatistics } = await import('../dist/db/searchStatistics.js');
   const target = resolveDbTarget({ flag: brain, env: {} });
 
   const [openPlain, plain] = await time(() => openBrain(target, { vector: false }));
   await plain.close();
   const [openVector, db] = await time(() => openBrain(target, { vector: true }));
   console.log(`open the brain in-process: ${openPlain.toFixed(0)} ms without pgvector, ${openVector.toFixed(0)} ms with it`);
+  const [statsMs, analysed] = await time(() => ensureSearchStatistics(db));
+  console.log(analysed ? `first search on this brain: ANALYZE (planner statistics, once) ${statsMs.toFixed(0)} ms` : 'planner statistics: present');
   const models = new ProviderPool(join(home, 'models'));
   const [loadMs, model] = await time(() => models.get(db, { spec: null, url: null, keyEnv: null }));
   console.log(`load the glove model (cached conversion): ${loadMs.toFixed(0)} ms`);
 
-  const plan = await db.query(
-    `explain analyze select p.id, ts_rank_cd(p.search, q, 1) as rank from pages p, websearch_to_tsquery('english', $1) q
-      where p.search @@ q and p.source_id = any($2::bigint[]) order by rank desc, p.id limit 50`,
-    ['retry timeout', [1]],
-  );
-  console.log('plan of the full-text statement:\n  ' + plan.rows.map((r) => r['QUERY PLAN']).join('\n  '));
+  for (const q of ['retry timeout', 'Kestrel']) {
+    const plan = await db.query(
+      `explain analyze select p.id, ts_rank_cd(p.search, q, 1) as rank from pages p, websearch_to_tsquery('english', $1) q
+        where p.search @@ q and p.source_id = any($2::bigint[]) order by rank desc, p.id limit 50`,
+      [q, [1]],
+    );
+    const lines = plan.rows.map((r) => r['QUERY PLAN']).filter((l) => /Scan|rows=|Execution/.test(l) && !/Buffers/.test(l));
+    console.log(`plan of the full-text statement for "${q}":\n  ` + lines.join('\n  '));
+  }
 
   const sourceIds = (await db.query('select id from sources')).rows.map((r) => r.id);
   const parts = { embed: [], text: [], vector: [] };

@@ -3,7 +3,7 @@ import { access, mkdir, readdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { directoryError } from '../directoryError.js';
 import { DbError, NotFoundError, errorMessage } from '../errors.js';
-import { BrainBusyError, acquireDirLock, describe, type DirLock } from '../locks/dirLock.js';
+import { BrainBusyError, acquireDirLock, describeHolder, type DirLock } from '../locks/dirLock.js';
 import type { Db } from './Db.js';
 import { brainParentName, moveBrainAdvice, type DbTarget } from './target.js';
 
@@ -113,7 +113,7 @@ async function waitForDirLock(target: PgliteTarget, opts: OpenDbOptions): Promis
       }
       if (!told) {
         told = true;
-        opts.onWait?.(`waiting for the brain: held by ${describe(err.holder)}; waiting up to ${formatSeconds(waitMs)} (--wait)`);
+        opts.onWait?.(`waiting for the brain: held by ${describeHolder(err.holder)}; waiting up to ${formatSeconds(waitMs)} (--wait)`);
       }
       await new Promise((r) => setTimeout(r, Math.min(waitPollMs, left)));
     }

@@ -76,7 +76,7 @@ export async function acquireDirLock(dir: string, command: string, opts: DirLock
     const why = goneBecause(current, ageMs, opts.force ?? false);
     if (why === null) throw busy(dir, current, ageMs ?? 0, opts.force ?? false);
     if (await takeOver(path, current)) {
-      opts.onTakeOver?.(`${opts.force ? 'broke' : 'took over'} the lock on the brain at ${dir}, held by ${describe(current)}: ${why}`);
+      opts.onTakeOver?.(`${opts.force ? 'broke' : 'took over'} the lock on the brain at ${dir}, held by ${describeHolder(current)}: ${why}`);
     }
   }
   throw new LockBusyError(`could not lock the brain at ${dir}: another process keeps taking it. Try again.`);
@@ -170,7 +170,7 @@ function releaseSync(path: string, token: string): void {
   }
 }
 
-export function describe(holder: DirLockHolder | null): string {
+export function describeHolder(holder: DirLockHolder | null): string {
   return holder ? `pid ${holder.pid} on ${holder.host} (${holder.command || 'brainsync'}) since ${holder.since}` : 'another process';
 }
 
@@ -182,5 +182,5 @@ function busy(dir: string, holder: DirLockHolder | null, ageMs: number, force: b
     : 'Wait for it to finish (cron: the next wave will retry), or use Postgres for concurrent runs. ' +
       `If that process is gone, the lock is taken over once it has had no heartbeat for ${staleMs / 1000}s ` +
       `(${forceStaleMs / 1000}s with sync --force-break-lock).`;
-  return new BrainBusyError(`the brain at ${dir} is in use by ${describe(holder)}, ${beat}. PGLite allows one process at a time. ${advice}`, holder);
+  return new BrainBusyError(`the brain at ${dir} is in use by ${describeHolder(holder)}, ${beat}. PGLite allows one process at a time. ${advice}`, holder);
 }
