@@ -67,7 +67,7 @@ describe('brainsync search (the CLI)', () => {
   });
 
   it('shows hits on stderr with « » around matched words when not on a terminal; --mode and --source are honoured', async () => {
-    const r = await runCli(['search', 'backups', '--mode', 'text', '--source', 'notes'], { db: brain });
+    const r = await runCli(['search', '--source', 'notes', '--mode', 'text', 'backups'], { db: brain });
     expect(r.code, describeRun(r)).toBe(0);
     expect(r.stdout).toBe('');
     expect(r.stderr).toMatch(/^1\. Backups {2}notes:ops\/backups-title\.md · text #1 · score/m);
