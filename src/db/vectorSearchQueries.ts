@@ -106,6 +106,11 @@ export async function anyVectors(db: Queryable): Promise<boolean> {
   return res.rows[0]?.any ?? false;
 }
 
+export async function modelHasVectors(db: Queryable, modelId: number): Promise<boolean> {
+  const res = await db.query<{ any: boolean }>('select exists (select 1 from embeddings where model_id = $1) as any', [modelId]);
+  return res.rows[0]?.any ?? false;
+}
+
 /**
  * Whether any chunk of the source has a vector from the model. Stops at the first one; a
  * source that was never embedded costs a probe per chunk.
