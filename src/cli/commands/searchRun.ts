@@ -2,26 +2,26 @@ import type { SearchHit, SearchResponse } from '../../core/search.js';
 import { highlightStart, highlightStop } from '../../db/searchQueries.js';
 import { ProviderPool } from '../../embed/ProviderPool.js';
 import { keyEnvironment } from '../config.js';
-import { modelsDir, withBrain, type CliContext } from '../context.js';
+import { modelsDir, type CliContext } from '../context.js';
 import { printJson, waveStamp } from '../output.js';
 import type { SearchFlags } from './search.js';
 
 export async function runSearch(ctx: CliContext, query: string, flags: SearchFlags): Promise<void> {
   const { search } = await import('../../core/search.js');
   const models = new ProviderPool(modelsDir(), { env: keyEnvironment(), onNotice: (l) => ctx.log.warn(l), onDebug: (l) => ctx.log.debug(l) });
-  const started = performance.now();
+  const opening = performance.now();
+  // pgvector is loaded (PGLite: ~0.3 s) only when the search may rank by vectors.
+  const db = await ctx.openBrain({ vector: flags.mode !== 'text', waitSeconds: flags.waitSeconds });
+  const searching = performance.now();
   let res: SearchResponse;
   try {
-    // pgvector is loaded (PGLite: ~0.3 s) only when the search may rank by vectors.
-    res = await withBrain(
-      ctx,
-      (db) => search({ db, models }, query, { sources: flags.sources, limit: flags.limit, mode: flags.mode }),
-      { vector: flags.mode !== 'text', waitSeconds: flags.waitSeconds },
-    );
+    res = await search({ db, models }, query, { sources: flags.sources, limit: flags.limit, mode: flags.mode });
   } finally {
     await models.close();
+    await db.close();
   }
-  ctx.log.debug(`searched in ${Math.round(performance.now() - started)} ms (${Math.round(performance.now())} ms since start)`);
+  const ms = (from: number, to = performance.now()) => Math.round(to - from);
+  ctx.log.debug(`opened the brain in ${ms(opening, searching)} ms, searched in ${ms(searching)} ms (${ms(0)} ms since start)`);
   if (ctx.json) return printJson({ exitCode: 0, ...waveStamp(), query: res.query, mode: res.mode, notices: res.notices, results: res.hits });
   for (const n of res.notices) ctx.log.info(`${ctx.log.colour.yellow('note:')} ${n}`);
   if (res.hits.length === 0) ctx.log.info(`no pages match ${JSON.stringify(res.query)} (${res.mode} search).`);
