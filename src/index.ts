@@ -10,7 +10,7 @@ export { runWave, type WaveDeps, type WaveOptions, type WaveResult } from './cor
 export { syncMany, type SyncManyOptions } from './core/syncMany.js';
 export { syncSource, type SyncDeps, type SyncEvent, type SyncOptions } from './core/syncSource.js';
 export {
-  exitCodeOf, worstExitCode, zeroCounts, zeroTimings,
+  exitCodeOf, printableResult, worstExitCode, zeroCounts, zeroTimings,
   type Counts, type FileFailureReport, type SourceResult, type SyncStatus, type Timings,
 } from './core/result.js';
 export { embedMany, type EmbedManyInput, type EmbedSourceResult } from './core/embedMany.js';

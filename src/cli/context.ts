@@ -20,7 +20,15 @@ export interface BrainOpenOptions {
   vector?: boolean;
   /** sync --force-break-lock: also take over a silent holder's PGLite directory lock. */
   forceDirLock?: boolean;
+  /**
+   * Readers (--wait): seconds to wait for a PGLite brain that another process (a sync) holds,
+   * saying so once on stderr, before exiting 75. Writers leave it unset and fail fast.
+   */
+  waitSeconds?: number;
 }
+
+/** What readers wait for a busy PGLite brain when --wait is not given. */
+export const defaultReaderWaitSeconds = 30;
 
 export interface CliContext {
   target: DbTarget;
@@ -47,7 +55,13 @@ export function contextFrom(cmd: Command): CliContext {
     async openBrain(opts = {}) {
       const { openBrain } = await import('../db/openBrain.js');
       // A taken-over lock means a brainsync died holding the brain: worth a line in the cron log.
-      return openBrain(target, { ...opts, command: commandLine, onDirLockTakeOver: (m) => log.warn(m) });
+      return openBrain(target, {
+        ...opts,
+        command: commandLine,
+        onDirLockTakeOver: (m) => log.warn(m),
+        waitMs: (opts.waitSeconds ?? 0) * 1000,
+        onWait: (m) => log.info(m),
+      });
     },
   };
 }

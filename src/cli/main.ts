@@ -12,6 +12,7 @@ import { registerEmbed } from './commands/embed.js';
 import { registerFailures } from './commands/failures.js';
 import { registerVerify } from './commands/verify.js';
 import { registerStatus } from './commands/status.js';
+import { registerSearch } from './commands/search.js';
 
 /** Where an action leaves its exit code (the worst of its results). */
 export interface Outcome {
@@ -37,6 +38,7 @@ export function buildProgram(outcome: Outcome): Command {
   registerFailures(program);
   registerVerify(program, outcome);
   registerStatus(program, outcome);
+  registerSearch(program);
   return program;
 }
 

@@ -14,6 +14,11 @@ export function parseDuration(flag: string, value: string): number {
   return Number(m[1]) * unitSeconds[m[2]];
 }
 
+/** --wait DUR: a duration, or 0 for not waiting at all. */
+export function parseWait(value: string): number {
+  return value.trim() === '0' ? 0 : parseDuration('--wait', value);
+}
+
 export function parsePositiveInt(flag: string, value: string, max = 1_000_000): number {
   if (!/^[1-9]\d*$/.test(value.trim()) || Number(value) > max) {
     throw new UsageError(`${flag} "${value}" must be a whole number from 1 to ${max}.`);

@@ -16,6 +16,12 @@ export interface DbCapabilities {
   /** The pgvector extension is installed and usable. */
   vector: boolean;
   /**
+   * A pgvector index on embeddings may exist: every process that writes the brain has the
+   * extension (a server's). A PGLite process opened without pgvector could not write a table
+   * that carries one, and sync opens without it to start fast.
+   */
+  vectorIndex: boolean;
+  /**
    * Only this process can have the brain open (PGLite's directory lock), so any source-lock
    * row held by another process was left by one that died.
    */

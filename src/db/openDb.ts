@@ -3,7 +3,7 @@ import { access, mkdir, readdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { directoryError } from '../directoryError.js';
 import { DbError, NotFoundError, errorMessage } from '../errors.js';
-import { acquireDirLock, type DirLock } from '../locks/dirLock.js';
+import { BrainBusyError, acquireDirLock, describeHolder, type DirLock } from '../locks/dirLock.js';
 import type { Db } from './Db.js';
 import { brainParentName, moveBrainAdvice, type DbTarget } from './target.js';
 
@@ -22,6 +22,13 @@ export interface OpenDbOptions {
   forceDirLock?: boolean;
   /** Told, in words, when a dead or silent holder's PGLite directory lock was taken over. */
   onDirLockTakeOver?: (message: string) => void;
+  /**
+   * Readers: how long to wait for a PGLite brain another process holds (a sync), polling its
+   * lock file, before giving up with exit 75. Writers leave it at 0: cron's next wave retries.
+   */
+  waitMs?: number;
+  /** Told once, in words, that the brain is busy and this process waits for it. */
+  onWait?: (message: string) => void;
 }
 
 /** Opens the brain. Drivers are imported lazily so a command only loads the one it needs. */
@@ -78,13 +85,43 @@ async function lockBrainDir(target: PgliteTarget, opts: OpenDbOptions): Promise<
   const parent = dirname(target.dir);
   try {
     await mkdir(parent, { recursive: true });
-    return await acquireDirLock(target.dir, opts.command ?? 'brainsync', {
-      force: opts.forceDirLock,
-      onTakeOver: opts.onDirLockTakeOver,
-    });
+    return await waitForDirLock(target, opts);
   } catch (err) {
     throw (await directoryError(err, parent, brainParentName(target.from), moveBrainAdvice(target.from))) ?? err;
   }
+}
+
+const waitPollMs = 200;
+
+/** Takes the directory lock, polling for up to opts.waitMs while a live process holds it. */
+async function waitForDirLock(target: PgliteTarget, opts: OpenDbOptions): Promise<DirLock> {
+  const waitMs = opts.waitMs ?? 0;
+  const deadline = Date.now() + waitMs;
+  let told = false;
+  for (;;) {
+    try {
+      return await acquireDirLock(target.dir, opts.command ?? 'brainsync', { force: opts.forceDirLock, onTakeOver: opts.onDirLockTakeOver });
+    } catch (err) {
+      if (!(err instanceof BrainBusyError) || waitMs <= 0) throw err;
+      const left = deadline - Date.now();
+      if (left <= 0) {
+        throw new BrainBusyError(
+          `gave up after waiting ${formatSeconds(waitMs)} for the brain (--wait): ${err.message} ` +
+            'Concurrent readers and writers need a Postgres brain.',
+          err.holder,
+        );
+      }
+      if (!told) {
+        told = true;
+        opts.onWait?.(`waiting for the brain: held by ${describeHolder(err.holder)}; waiting up to ${formatSeconds(waitMs)} (--wait)`);
+      }
+      await new Promise((r) => setTimeout(r, Math.min(waitPollMs, left)));
+    }
+  }
+}
+
+function formatSeconds(ms: number): string {
+  return `${Math.round(ms / 100) / 10}s`;
 }
 
 async function throwUnwritableBrain(err: unknown, target: PgliteTarget): Promise<never> {

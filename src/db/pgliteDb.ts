@@ -31,7 +31,7 @@ class PgliteDb implements Db {
     readonly target: string,
     vector: boolean,
   ) {
-    this.capabilities = { multiConnection: false, advisoryLocks: false, vector, exclusive: true };
+    this.capabilities = { multiConnection: false, advisoryLocks: false, vector, vectorIndex: false, exclusive: true };
   }
 
   async query<T>(sql: string, params?: unknown[], opts?: QueryOptions): Promise<QueryResult<T>> {

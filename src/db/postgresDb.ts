@@ -32,6 +32,7 @@ export async function openPostgresDb(url: string, display: string, opts: Postgre
   client.release();
   const db = new PostgresDb(pool, url, display);
   db.capabilities.vector = await tryEnableVector(pool);
+  db.capabilities.vectorIndex = db.capabilities.vector;
   return db;
 }
 
@@ -47,7 +48,7 @@ async function tryEnableVector(pool: pg.Pool): Promise<boolean> {
 }
 
 class PostgresDb implements Db {
-  readonly capabilities = { multiConnection: true, advisoryLocks: true, vector: false, exclusive: false };
+  readonly capabilities = { multiConnection: true, advisoryLocks: true, vector: false, vectorIndex: false, exclusive: false };
   constructor(
     private readonly pool: pg.Pool,
     private readonly url: string,

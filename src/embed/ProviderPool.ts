@@ -1,5 +1,6 @@
-import type { Queryable } from '../db/Db.js';
+import type { Db } from '../db/Db.js';
 import { ensureEmbedModel } from '../db/embedQueries.js';
+import { ensureVectorIndex, modelHasVectors } from '../db/vectorSearchQueries.js';
 import type { EmbeddingProvider } from './EmbeddingProvider.js';
 import { EmbedError } from './EmbedError.js';
 import { parseEmbedSpec, type EmbedSettings } from './embedSpec.js';
@@ -35,7 +36,7 @@ export class ProviderPool {
     private readonly opts: ProviderPoolOptions = {},
   ) {}
 
-  get(db: Queryable, settings: EmbedSettings, signal?: AbortSignal): Promise<LoadedModel> {
+  get(db: Db, settings: EmbedSettings, signal?: AbortSignal): Promise<LoadedModel> {
     const key = JSON.stringify([settings.spec, settings.url, settings.keyEnv]);
     let model = this.loaded.get(key);
     if (!model) {
@@ -46,12 +47,17 @@ export class ProviderPool {
     return model;
   }
 
-  private async load(db: Queryable, settings: EmbedSettings, signal?: AbortSignal): Promise<LoadedModel> {
+  private async load(db: Db, settings: EmbedSettings, signal?: AbortSignal): Promise<LoadedModel> {
     const provider = await (this.opts.create ?? this.create.bind(this))(settings, signal);
     if (!(provider.dimensions > 0)) throw new EmbedError(`the ${provider.name} model reports ${provider.dimensions} dimensions`);
     const modelId = await ensureEmbedModel(db, {
       provider: provider.name, model: provider.model, dimensions: provider.dimensions, fingerprint: provider.fingerprint,
     });
+    // A model without vectors gets its index now, while building it is instant; an existing
+    // model's index is built by the first search instead, never inside a sync's time budget.
+    if (db.capabilities.vectorIndex && !(await modelHasVectors(db, modelId))) {
+      await ensureVectorIndex(db, modelId, provider.dimensions);
+    }
     return { provider, modelId };
   }
 

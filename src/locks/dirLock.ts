@@ -19,6 +19,16 @@ export interface DirLockHolder {
   token: string;
 }
 
+/** The brain is held by another live process (named, when its lock file could be read). */
+export class BrainBusyError extends LockBusyError {
+  constructor(
+    message: string,
+    readonly holder: DirLockHolder | null,
+  ) {
+    super(message);
+  }
+}
+
 export interface DirLock {
   path: string;
   holder: DirLockHolder;
@@ -66,7 +76,7 @@ export async function acquireDirLock(dir: string, command: string, opts: DirLock
     const why = goneBecause(current, ageMs, opts.force ?? false);
     if (why === null) throw busy(dir, current, ageMs ?? 0, opts.force ?? false);
     if (await takeOver(path, current)) {
-      opts.onTakeOver?.(`${opts.force ? 'broke' : 'took over'} the lock on the brain at ${dir}, held by ${describe(current)}: ${why}`);
+      opts.onTakeOver?.(`${opts.force ? 'broke' : 'took over'} the lock on the brain at ${dir}, held by ${describeHolder(current)}: ${why}`);
     }
   }
   throw new LockBusyError(`could not lock the brain at ${dir}: another process keeps taking it. Try again.`);
@@ -160,11 +170,11 @@ function releaseSync(path: string, token: string): void {
   }
 }
 
-function describe(holder: DirLockHolder | null): string {
+export function describeHolder(holder: DirLockHolder | null): string {
   return holder ? `pid ${holder.pid} on ${holder.host} (${holder.command || 'brainsync'}) since ${holder.since}` : 'another process';
 }
 
-function busy(dir: string, holder: DirLockHolder | null, ageMs: number, force: boolean): LockBusyError {
+function busy(dir: string, holder: DirLockHolder | null, ageMs: number, force: boolean): BrainBusyError {
   const beat = `last heartbeat ${Math.round(ageMs / 1000)}s ago`;
   const advice = force
     ? `--force-break-lock leaves it: its holder beat within the last ${forceStaleMs / 1000}s, so it is running, ` +
@@ -172,5 +182,5 @@ function busy(dir: string, holder: DirLockHolder | null, ageMs: number, force: b
     : 'Wait for it to finish (cron: the next wave will retry), or use Postgres for concurrent runs. ' +
       `If that process is gone, the lock is taken over once it has had no heartbeat for ${staleMs / 1000}s ` +
       `(${forceStaleMs / 1000}s with sync --force-break-lock).`;
-  return new LockBusyError(`the brain at ${dir} is in use by ${describe(holder)}, ${beat}. PGLite allows one process at a time. ${advice}`);
+  return new BrainBusyError(`the brain at ${dir} is in use by ${describeHolder(holder)}, ${beat}. PGLite allows one process at a time. ${advice}`, holder);
 }

@@ -3,16 +3,17 @@ import type { SourceFailureRow } from '../../db/failuresQueries.js';
 import { contextFrom, withBrain, type CliContext } from '../context.js';
 import { formatTable } from '../formatTable.js';
 import { printJson } from '../output.js';
+import { addWaitOption, waitSecondsOf } from '../readerWait.js';
 
 export function registerFailures(program: Command): void {
-  program
-    .command('failures')
+  addWaitOption(program
+    .command('failures'))
     .description('list the files that failed to import: path, code, message, blob, first and last seen, attempts')
     .option('--source <name...>', 'only these sources (repeatable; default: every source)')
-    .action(async (opts: { source?: string[] }, cmd: Command) => {
+    .action(async (opts: { source?: string[]; wait?: string }, cmd: Command) => {
       const ctx = contextFrom(cmd);
       const { sourceFailures } = await import('../../core/sourceFailures.js');
-      const rows = await withBrain(ctx, (db) => sourceFailures(db, opts.source ?? []));
+      const rows = await withBrain(ctx, (db) => sourceFailures(db, opts.source ?? []), { waitSeconds: waitSecondsOf(opts) });
       if (ctx.json) return printJson(rows.map(failureJson));
       printFailures(ctx, rows);
     });

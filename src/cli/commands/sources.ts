@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { contextFrom, mirrorsDir, refreshManifest, withBrain } from '../context.js';
 import type { Outcome } from '../main.js';
 import { printJson } from '../output.js';
+import { addWaitOption, waitSecondsOf } from '../readerWait.js';
 import { formatSource, sourceJson } from './sourcesFormat.js';
 
 interface EmbedFlags {
@@ -62,25 +63,25 @@ export function registerSources(program: Command, outcome: Outcome): void {
       );
     });
 
-  sources
+  addWaitOption(sources
     .command('list')
-    .description('list the sources (--json: an array of source objects, see README)')
-    .action(async (_opts, cmd: Command) => {
+    .description('list the sources (--json: an array of source objects, see README)'))
+    .action(async (opts: { wait?: string }, cmd: Command) => {
       const ctx = contextFrom(cmd);
       const { listSources, sourceCounts } = await import('../../db/sourcesQueries.js');
       const { rows, counts } = await withBrain(ctx, async (db) => ({
         rows: await listSources(db),
         counts: await sourceCounts(db),
-      }));
+      }), { waitSeconds: waitSecondsOf(opts) });
       if (ctx.json) return printJson(rows.map((r) => sourceJson(r, counts.get(r.id))));
       if (rows.length === 0) ctx.log.info('no sources yet: add one with `brainsync sources add NAME REPO`');
       for (const r of rows) ctx.log.info(`${r.name}  ${formatSource(r)}  ${counts.get(r.id)?.pages ?? 0} pages`);
     });
 
-  sources
+  addWaitOption(sources
     .command('show <name>')
-    .description('show one source')
-    .action(async (name: string, _opts, cmd: Command) => {
+    .description('show one source'))
+    .action(async (name: string, opts: { wait?: string }, cmd: Command) => {
       const ctx = contextFrom(cmd);
       const { requireSource } = await import('../../core/requireSource.js');
       const { sourceCounts } = await import('../../db/sourcesQueries.js');
@@ -88,7 +89,7 @@ export function registerSources(program: Command, outcome: Outcome): void {
       const { row, counts, failures } = await withBrain(ctx, async (db) => {
         const row = await requireSource(db, name);
         return { row, counts: (await sourceCounts(db, row.id)).get(row.id), failures: await listFailures(db, row.id) };
-      });
+      }, { waitSeconds: waitSecondsOf(opts) });
       const json = sourceJson(row, counts);
       const failed = failures.map((f) => ({ path: f.path, code: f.code, message: f.message, since: f.firstSeenAt.toISOString() }));
       if (ctx.json) return printJson({ ...json, failures: failed });

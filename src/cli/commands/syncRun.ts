@@ -1,5 +1,5 @@
 import {
-  ProviderPool, lockSettingsForTtl, manifestPath, releaseHeldLocks, runWave, worstExitCode,
+  ProviderPool, lockSettingsForTtl, manifestPath, printableResult, releaseHeldLocks, runWave, worstExitCode,
   type BreakVerdict, type SourceResult, type WaveOptions,
 } from '../../index.js';
 import { homeFromEnv, keyEnvironment } from '../config.js';

@@ -3,24 +3,25 @@ import type { VerifyResult } from '../../core/verifySources.js';
 import { ExitCode, UsageError } from '../../errors.js';
 import { contextFrom, mirrorsDir, withBrain, type CliContext } from '../context.js';
 import type { Outcome } from '../main.js';
+import { addWaitOption, waitSecondsOf } from '../readerWait.js';
 import { printJson, waveStamp } from '../output.js';
 
 /** Paths shown per kind of drift on a terminal; --json lists them all. */
 const shownPaths = 20;
 
 export function registerVerify(program: Command, outcome: Outcome): void {
-  program
-    .command('verify')
+  addWaitOption(program
+    .command('verify'))
     .description("compare the brain with each source's bookmark commit: missing, extra and out-of-date pages (exit 1 when they differ)")
     .option('--source <name...>', 'verify these sources (repeatable)')
     .option('--all', 'verify every source')
-    .action(async (raw: { source?: string[]; all?: boolean }, cmd: Command) => {
+    .action(async (raw: { source?: string[]; all?: boolean; wait?: string }, cmd: Command) => {
       const names = raw.source ?? [];
       if (names.length === 0 && !raw.all) throw new UsageError('say which sources to verify: --source NAME (repeatable) or --all.');
       if (names.length > 0 && raw.all) throw new UsageError('use either --source or --all, not both.');
       const ctx = contextFrom(cmd);
       const { verifySources } = await import('../../core/verifySources.js');
-      const results = await withBrain(ctx, (db) => verifySources(db, names, { reposDir: mirrorsDir(ctx) }));
+      const results = await withBrain(ctx, (db) => verifySources(db, names, { reposDir: mirrorsDir(ctx) }), { waitSeconds: waitSecondsOf(raw) });
       outcome.code = results.every((r) => r.clean) ? ExitCode.ok : ExitCode.failed;
       if (ctx.json) printJson({ exitCode: outcome.code, ...waveStamp(), sources: results });
       for (const r of results) printResult(ctx, r);

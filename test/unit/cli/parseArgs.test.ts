@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseDuration, parseSize } from '../../../src/cli/parseArgs.js';
+import { parseDuration, parseSize, parseWait } from '../../../src/cli/parseArgs.js';
 import { validateSyncFlags } from '../../../src/cli/commands/sync.js';
 import { UsageError } from '../../../src/errors.js';
 
@@ -10,6 +10,14 @@ describe('parseDuration', () => {
   it.each(['0', '-5', '1.5', '10d', 'abc', '', '5 m', '05'])('refuses %j, naming the flag and quoting the value', (v) => {
     expect(() => parseDuration('--timeout', v)).toThrow(UsageError);
     expect(() => parseDuration('--timeout', v)).toThrow(`--timeout "${v}" is not a duration`);
+  });
+});
+
+describe('parseWait', () => {
+  it('reads 0 as no waiting and anything else as a duration', () => {
+    expect(parseWait('0')).toBe(0);
+    expect(parseWait('2m')).toBe(120);
+    expect(() => parseWait('-1')).toThrow('--wait "-1" is not a duration');
   });
 });
 
