@@ -11,8 +11,9 @@ export { syncMany, type SyncManyOptions } from './core/syncMany.js';
 export { syncSource, type SyncDeps, type SyncEvent, type SyncOptions } from './core/syncSource.js';
 export {
   exitCodeOf, printableResult, worstExitCode, zeroCounts, zeroTimings,
-  type Counts, type FileFailureReport, type SourceResult, type SyncStatus, type Timings,
+  type Changes, type Counts, type FileFailureReport, type SourceResult, type SyncStatus, type Timings,
 } from './core/result.js';
+export { changedSomething, hookDocument, runPostRunHook, type HookDocument, type HookOutcome, type PostRunHook } from './core/postRunHook.js';
 export { embedMany, type EmbedManyInput, type EmbedSourceResult } from './core/embedMany.js';
 export { addSource, type AddSourceInput } from './core/addSource.js';
 export { removeSource, type RemoveSourceResult } from './core/removeSource.js';

