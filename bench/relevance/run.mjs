@@ -83,7 +83,8 @@ async function openSearch(brain, modelsDir) {
   const { openBrain } = await import(dist('db/openBrain.js'));
   const { resolveDbTarget } = await import(dist('db/target.js'));
   const { ProviderPool } = await import(dist('embed/ProviderPool.js'));
-  const db = await openBrain(resolveDbTarget({ flag: brain, env: {} }));
+  // As `brainsync search` opens it: with pgvector loaded, so vectors are ranked by its exact scan.
+  const db = await openBrain(resolveDbTarget({ flag: brain, env: {} }), { vector: true });
   const models = new ProviderPool(modelsDir);
   return { search: (q, opts) => search({ db, models }, q, opts), close: async () => { await models.close(); await db.close(); } };
 }

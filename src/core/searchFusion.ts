@@ -5,8 +5,15 @@
  * bench/relevance/; change them here only.
  */
 export const fusion = {
-  /** Damps the head of each list: with 60 (the usual choice) rank 1 and rank 5 differ by ~6%. */
-  k: 60,
+  /**
+   * Damps the head of each list (score = weight / (k + rank)). The usual choice is 60 for
+   * both; the text list gets 5, so that its order mostly stands among the pages it found
+   * (its rank 1 and rank 2 differ by 14%, the vector list's by 1.6%), and the vector list
+   * adds the pages that share no word with the query and breaks near-ties. On
+   * bench/relevance, k = 60/20/10/5 for text left hybrid below text-only on 6/3/2/0 of 46
+   * queries, and 5 gave the best nDCG@10 overall (0.777, against 0.756 with 60).
+   */
+  k: { text: 5, vector: 60 },
   /** Pages taken from each list before fusing. */
   candidates: 50,
   weights: { text: 1, vector: 1 },
@@ -39,13 +46,13 @@ export function reciprocalRankFusion<T>(text: Ranked<T>[], vector: Ranked<T>[]):
     const e = entry(r.key);
     e.ranks.text = i + 1;
     e.text = r.item;
-    e.score += fusion.weights.text / (fusion.k + i + 1);
+    e.score += fusion.weights.text / (fusion.k.text + i + 1);
   });
   vector.slice(0, fusion.candidates).forEach((r, i) => {
     const e = entry(r.key);
     e.ranks.vector = i + 1;
     e.vector = r.item;
-    e.score += fusion.weights.vector / (fusion.k + i + 1);
+    e.score += fusion.weights.vector / (fusion.k.vector + i + 1);
   });
   // Ties (same score) go to the better best rank, then to the text list's order.
   return [...byKey.values()].sort(
