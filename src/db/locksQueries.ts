@@ -67,13 +67,30 @@ export async function releaseLock(db: Queryable, name: string, token: string): P
 }
 
 /**
- * Fencing: run inside a writing transaction before its writes. The shared row lock keeps a
- * takeover waiting until this transaction ends, and a missing row means we lost the lock.
+ * Fencing: run inside a writing transaction before its writes. A missing row, or another
+ * token, means we lost the lock. On Postgres the transaction first takes the source's guard
+ * in shared mode (see guardLock), so a takeover waits until this transaction ends.
  */
-export async function holdsLock(db: Queryable, name: string, token: string): Promise<boolean> {
-  const res = await db.query('select 1 from sync_locks where name = $1 and token = $2 for share', [name, token]);
+export async function holdsLock(db: Queryable, name: string, token: string, guarded: boolean): Promise<boolean> {
+  if (guarded) await db.query('select pg_advisory_xact_lock_shared($1, hashtext($2))', [lockGuardKey, name]);
+  const res = await db.query('select 1 from sync_locks where name = $1 and token = $2', [name, token]);
   return res.rows.length === 1;
 }
+
+/**
+ * The guard of a source's lock row (Postgres): every change of who holds the lock (a claim,
+ * a release, a break) takes it exclusively in its transaction, every fenced write shares it.
+ * An advisory lock rather than a row lock: Postgres queues a waiting exclusive request ahead
+ * of new shared ones, so a takeover gets in after the batches already under way, while a
+ * row's `for share` lets new lockers jump a waiting writer for as long as two import workers
+ * overlap — which starved takeovers and heartbeats until the import ended.
+ */
+export async function guardLock(tx: Queryable, name: string): Promise<void> {
+  await tx.query('select pg_advisory_xact_lock($1, hashtext($2))', [lockGuardKey, name]);
+}
+
+/** 'bslk': the two-int4 advisory key space (the manifest and migrations use one-bigint keys). */
+const lockGuardKey = 0x62736c6b;
 
 export async function findLock(db: Queryable, name: string): Promise<LockHolder | null> {
   const res = await db.query<LockHolder>(`select ${holderColumns} from sync_locks where name = $1`, [name]);

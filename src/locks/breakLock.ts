@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
-import type { Queryable } from '../db/Db.js';
+import type { Db } from '../db/Db.js';
 import { deleteLock, deleteLockByToken, deleteStaleLock, findLock, type LockHolder } from '../db/locksQueries.js';
+import { changeOwnership } from './changeOwnership.js';
 import { processAlive } from './processAlive.js';
 
 export interface BreakVerdict {
@@ -16,18 +17,18 @@ export interface BreakVerdict {
  * no heartbeat for maxAge (tested inside the DELETE, so a holder that beats meanwhile keeps
  * it). `force` breaks whatever is there.
  */
-export async function breakLock(db: Queryable, name: string, opts: { maxAgeSeconds: number; force: boolean }): Promise<BreakVerdict> {
+export async function breakLock(db: Db, name: string, opts: { maxAgeSeconds: number; force: boolean }): Promise<BreakVerdict> {
   if (opts.force) {
-    const removed = await deleteLock(db, name);
+    const removed = await changeOwnership(db, name, (q) => deleteLock(q, name));
     return removed ? verdict(name, 'broken', `force-broken; it was held by ${describeHolder(removed)}`, removed) : none(name);
   }
   const current = await findLock(db, name);
   if (!current) return none(name);
   if (current.host === hostname() && !processAlive(current.pid)) {
-    const removed = await deleteLockByToken(db, name, current.token);
+    const removed = await changeOwnership(db, name, (q) => deleteLockByToken(q, name, current.token));
     if (removed) return verdict(name, 'broken', `broken: holder pid ${removed.pid} on this host is gone`, removed);
   }
-  const stale = await deleteStaleLock(db, name, opts.maxAgeSeconds);
+  const stale = await changeOwnership(db, name, (q) => deleteStaleLock(q, name, opts.maxAgeSeconds));
   if (stale) {
     return verdict(name, 'broken', `broken: no heartbeat for ${Math.round(stale.heartbeatAgeSeconds)}s (${describeHolder(stale)})`, stale);
   }

@@ -5,6 +5,7 @@ import { isConnectionError } from '../db/connectionErrors.js';
 import type { Db, Queryable } from '../db/Db.js';
 import { claimLock, findLock, heartbeatLock, holdsLock, releaseLock, type LockHolder } from '../db/locksQueries.js';
 import { errorMessage } from '../errors.js';
+import { changeOwnership } from './changeOwnership.js';
 import type { LockSettings } from './lockSettings.js';
 
 export { defaultLockTtlSeconds, lockSettingsForTtl, type LockSettings } from './lockSettings.js';
@@ -31,7 +32,7 @@ export type AcquireResult = { ok: true; lock: SourceLock } | { ok: false; holder
 export async function acquireSourceLock(db: Db, name: string, opts: AcquireOptions): Promise<AcquireResult> {
   const token = randomBytes(16).toString('hex');
   const runId = randomUUID();
-  const claimed = await claimLock(db, {
+  const claimed = await changeOwnership(db, name, (q) => claimLock(q, {
     name,
     token,
     runId,
@@ -40,7 +41,7 @@ export async function acquireSourceLock(db: Db, name: string, opts: AcquireOptio
     command: opts.command,
     ttlSeconds: opts.settings.ttlSeconds,
     takeOverAny: db.capabilities.exclusive,
-  });
+  }));
   if (!claimed) return { ok: false, holder: await findLock(db, name) };
   return { ok: true, lock: holdLock(db, name, token, runId, opts) };
 }
@@ -74,7 +75,7 @@ function holdLock(db: Db, name: string, token: string, runId: string, opts: Acqu
     runId,
     signal: lost.signal,
     async fence(tx) {
-      if (!(await holdsLock(tx, name, token))) {
+      if (!(await holdsLock(tx, name, token, db.capabilities.advisoryLocks))) {
         markLost();
         throw lost.signal.reason;
       }
@@ -86,9 +87,10 @@ function holdLock(db: Db, name: string, token: string, runId: string, opts: Acqu
       held.delete(lock);
       // After a server restart the pool can hand out an idle connection that died before it
       // heard: one more try gets a fresh one. The delete matches our token, so twice is safe.
-      await releaseLock(db, name, token).catch((err: unknown) => {
+      const release = () => changeOwnership(db, name, (q) => releaseLock(q, name, token));
+      await release().catch((err: unknown) => {
         if (!isConnectionError(err)) throw err;
-        return releaseLock(db, name, token);
+        return release();
       });
     },
   };

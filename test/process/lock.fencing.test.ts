@@ -12,17 +12,23 @@ beforeAll(async () => {
 afterAll(removeTemps);
 afterEach(killAllCli);
 
+/**
+ * Another holder takes the lock the way every change of holder does (claim, release, break):
+ * in one transaction that first takes the source's guard (an advisory lock that fenced writes
+ * share), then changes the row.
+ */
+const guarded = (sql: string) => `begin; select pg_advisory_xact_lock(${0x62736c6b}, hashtext('notes')); ${sql}; commit`;
+
 const takeovers: Array<[string, (brain: TestBrain) => Promise<void>]> = [
   ['its token is replaced', async (brain) => {
-    await pgQuery(brain, `update sync_locks set token = 'stolen' where name = 'notes'`);
+    await pgQuery(brain, guarded(`update sync_locks set token = 'stolen' where name = 'notes'`));
   }],
   ['its row is deleted and another holder inserts one', async (brain) => {
-    await pgQuery(brain, `delete from sync_locks where name = 'notes'`);
-    await pgQuery(
-      brain,
-      `insert into sync_locks (name, token, holder_host, holder_pid, holder_command, run_id, acquired_at, heartbeat_at, expires_at)
+    await pgQuery(brain, guarded(
+      `delete from sync_locks where name = 'notes';
+       insert into sync_locks (name, token, holder_host, holder_pid, holder_command, run_id, acquired_at, heartbeat_at, expires_at)
        values ('notes', 'stolen', 'elsewhere.example', 4242, 'brainsync sync --all', 'other-run', now(), now(), now() + interval '60 seconds')`,
-    );
+    ));
   }],
 ];
 
@@ -38,11 +44,11 @@ describe.runIf(backends().includes('postgres'))('a run whose lock is taken over 
     const after = await countPages(brain, 'notes');
 
     // The bound is zero, not "the batches in flight": every page write runs in a transaction
-    // that first reads the lock row `for share` with the run's token. The takeover's UPDATE or
-    // DELETE conflicts with that share lock, so it returns only after every batch that had
-    // already passed its fence has committed — those pages are in `atTakeover`. Any later
-    // transaction sees the new row and writes nothing. (Without the row lock, the bound would
-    // be workers × batch size = 2 × 100 pages.)
+    // that first takes the source's guard in shared mode, then reads the lock row with the
+    // run's token. The takeover's exclusive guard waits for every batch that had already passed
+    // its fence to commit — those pages are in `atTakeover` — and keeps later ones waiting; they
+    // then see the new row and write nothing. (Without the guard, the bound would be
+    // workers × batch size = 2 × 100 pages.)
     expect(after, `pages grew from ${atTakeover} to ${after} after the lock was taken`).toBe(atTakeover);
     expect(after).toBeLessThan(corpus.pages.size);
 
