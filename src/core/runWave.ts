@@ -73,6 +73,9 @@ export async function runWave(deps: WaveDeps, opts: WaveOptions): Promise<WaveRe
     await Promise.all(pending);
     return { results, verdicts };
   } finally {
+    // Opening a PGLite brain marked its manifest out of date; a wave that ran nothing (no
+    // sources, an unknown name) still rewrites it, or every later no-op would take the slow path.
+    if (manifest && !manifest.requested) manifest.request();
     await manifest?.flush();
   }
 }
