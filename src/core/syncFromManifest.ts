@@ -128,9 +128,9 @@ function selectSources(m: Manifest, opts: ManifestSyncOptions): ManifestSource[]
     }
   }
   for (const s of selected) {
-    if (s.bookmark === null) return `${s.name} has no bookmark yet`;
     if (s.lock) return `the status manifest shows ${s.name} locked by pid ${s.lock.pid} on ${s.lock.host}`;
     if (s.pendingTargets.length > 0) return `${s.name} has an unfinished run`;
+    if (s.bookmark === null) return `${s.name} has no bookmark yet`;
     if (opts.embed && s.embedPending > 0) return `${s.name} has ${s.embedPending} chunks waiting for a vector`;
   }
   return selected;
