@@ -71,11 +71,12 @@ export async function runWave(deps: WaveDeps, opts: WaveOptions): Promise<WaveRe
       },
     );
     await Promise.all(pending);
+    // Opening a PGLite brain marked its manifest out of date (changeMarker.ts): a wave with no
+    // source to run rewrites it all the same, or every later no-op would take the normal path.
+    // (A wave refused before any run, for an unknown name, leaves it: the next run rewrites it.)
+    if (manifest && !manifest.requested) manifest.request();
     return { results, verdicts };
   } finally {
-    // Opening a PGLite brain marked its manifest out of date; a wave that ran nothing (no
-    // sources, an unknown name) still rewrites it, or every later no-op would take the slow path.
-    if (manifest && !manifest.requested) manifest.request();
     await manifest?.flush();
   }
 }
