@@ -87,15 +87,11 @@ async function answerUnderLock(deps: ManifestSyncDeps, opts: ManifestSyncOptions
   const m = read.manifest;
   const selected = selectSources(m, opts);
   if (typeof selected === 'string') return notAnswered(selected);
-  const results: SourceResult[] = [];
-  const checks: NoopCheck[] = [];
   const warnings: SyncEvent[] = [];
-  for (const s of selected) {
-    const checked = await checkSource(deps, s, opts, warnings);
-    if (typeof checked === 'string') return notAnswered(checked);
-    results.push(checked.result);
-    checks.push(checked.check);
-  }
+  const checked = await checkAll(selected, (s) => checkSource(deps, s, opts, warnings), opts.reposDir);
+  if (typeof checked === 'string') return notAnswered(checked);
+  const results = checked.map((c) => c.result);
+  const checks = checked.map((c) => c.check);
   for (const w of warnings) deps.onEvent?.(w);
   try {
     await publishNoopChecks({ manifest: opts.manifestPath, checks: noopChecksPath(dir) }, m, checks, new Date());
@@ -134,6 +130,41 @@ function selectSources(m: Manifest, opts: ManifestSyncOptions): ManifestSource[]
     if (opts.embed && s.embedPending > 0) return `${s.name} has ${s.embedPending} chunks waiting for a vector`;
   }
   return selected;
+}
+
+/** Repositories pulled at once: a pull is mostly waiting on git and the disk. */
+const pullConcurrency = 4;
+
+type Checked = { result: SourceResult; check: NoopCheck };
+
+/**
+ * Checks every source, in the order given, several repositories at a time; sources that share
+ * a repository (a checkout, or a mirror) are pulled one after another, as two pulls into one
+ * repository would collide. Stops starting new checks at the first source that is not up to date.
+ */
+async function checkAll(
+  selected: ManifestSource[], check: (s: ManifestSource) => Promise<Checked | string>, reposDir: string,
+): Promise<Checked[] | string> {
+  const groups = new Map<string, number[]>();
+  selected.forEach((s, i) => {
+    const key = s.repoKind === 'remote' ? join(reposDir, s.name) : s.repo;
+    groups.set(key, [...(groups.get(key) ?? []), i]);
+  });
+  const queue = [...groups.values()];
+  const out: Checked[] = new Array(selected.length);
+  let refused: string | null = null;
+  const worker = async () => {
+    for (let group = queue.shift(); group && refused === null; group = queue.shift()) {
+      for (const i of group) {
+        if (refused !== null) return;
+        const c = await check(selected[i]);
+        if (typeof c === 'string') refused = c;
+        else out[i] = c;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(pullConcurrency, queue.length) }, worker));
+  return refused ?? out;
 }
 
 /** Pulls one source as a run does and compares its tip with the bookmark: a result and its record, or why not. */
