@@ -43,5 +43,5 @@ function formatHit(ctx: CliContext, hit: SearchHit, n: number): string {
 function highlight(ctx: CliContext, snippet: string): string {
   if (ctx.log.colour.level === 0) return snippet;
   const marked = new RegExp(`${highlightStart}([^${highlightStop}]*)${highlightStop}`, 'g');
-  return snippet.replace(marked, (_, word: string) => ctx.log.colour.bold.yellow(word));
+  return snippet.replace(marked, (_, word: string) => ctx.log.colour.bold(ctx.log.colour.yellow(word)));
 }
