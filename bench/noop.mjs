@@ -10,15 +10,17 @@
 //             own copy of the brain: main's build rewrites the manifest without the fields
 //             the fast path needs, so it cannot share a brain with this one.
 // Every brain is synced and embedded once before (so a no-op is what cron runs all day), and
-// every source is a clone with an upstream, so each no-op pulls.
+// every source is a clone with an upstream, so each no-op pulls. --postgres adds the no-op of
+// one source on a Postgres brain (the normal path: there is no fast path there).
 //
 //   npm run build && node bench/noop.mjs [--runs 10] [--pages 10000] [--all-pages 2500]
-//                                         [--baseline PATH/bin/brainsync.js] [--skip-all] [--keep]
+//                                         [--baseline PATH/bin/brainsync.js] [--skip-all] [--postgres] [--keep]
 import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createCorpusRepo } from './corpus.mjs';
+import { startPostgres } from './postgres.mjs';
 
 const args = process.argv.slice(2);
 const opt = (name, dflt) => {
@@ -53,8 +55,7 @@ async function cloneOf(seed, n) {
 }
 
 /** A brain with the given sources, synced and embedded, and a copy of it for the baseline build. */
-async function prepare(label, sources) {
-  const db = join(temp, `${label}-brain`);
+async function prepare(label, sources, db = join(temp, `${label}-brain`)) {
   brainsync(cli, db, ['init', '-q']);
   for (const [name, repo] of sources) brainsync(cli, db, ['sources', 'add', name, repo, '-q']);
   const t = performance.now();
@@ -63,7 +64,7 @@ async function prepare(label, sources) {
   brainsync(cli, db, ['sync', '--all', '-q']); // writes this build's manifest
   console.log(`${label}: prepared (first sync + embed) in ${((performance.now() - t) / 1000).toFixed(1)} s`);
   let copy = null;
-  if (baseline) {
+  if (baseline && !db.startsWith('postgres')) {
     copy = join(temp, `${label}-brain-baseline`);
     cpSync(db, copy, { recursive: true });
     brainsync(baseline, copy, ['sync', '--all', '-q']); // the baseline's own manifest, if it writes one
@@ -106,6 +107,19 @@ try {
     for (let seed = 1; seed <= 4; seed++) four.push([`c${seed}`, await cloneOf(seed, allPages)]);
     const all = await prepare('pglite 4 sources', four);
     measure(`pglite no-op sync --all (4 × ${allPages} pages)`, all, ['sync', '--all']);
+  }
+  if (args.includes('--postgres')) {
+    const pg = await startPostgres(join(temp, 'pg'));
+    try {
+      const db = await pg.createDatabase('bench_noop');
+      const brain = await prepare('postgres 1 source', [['c', await cloneOf(1, pages)]], db);
+      const xs = [];
+      for (let i = 0; i <= runs; i++) xs.push(brainsync(cli, brain.db, ['sync', '--source', 'c']).ms);
+      xs.shift(); // the first warms the caches
+      console.log(`postgres no-op sync --source c (${pages} pages) normal  : median ${(median(xs) / 1000).toFixed(3)} s, min ${(Math.min(...xs) / 1000).toFixed(3)} s wall incl. process start (${runs} runs)`);
+    } finally {
+      await pg.stop();
+    }
   }
   // --version: process start and the CLI's module graph, no work.
   const v = [];
