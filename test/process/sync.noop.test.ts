@@ -143,6 +143,20 @@ describe('a no-op sync of a PGLite brain answered from the status manifest', () 
     expect((await runsOf(brain, 'notes')).map((r) => r.status)).toEqual(['synced']);
   });
 
+  it('stays available after commands that only read the brain, which leave its manifest current', async () => {
+    const brain = await brainWithSource('pglite', 'notes', repo.dir);
+    expect((await sync(brain, ['--source', 'notes'])).code).toBe(0);
+    const readers = [
+      ['sources', 'list'], ['sources', 'show', 'notes'], ['pages', 'list', '--source', 'notes'], ['pages', 'show', 'a'],
+      ['failures'], ['verify', '--source', 'notes'], ['locks'], ['status', '--live'], ['search', 'text', '--mode', 'text'],
+    ];
+    for (const argv of readers) {
+      const r = await runCli(argv, { db: brain });
+      expect(r.code, `${argv.join(' ')}\n${describeRun(r)}`).toBe(0);
+      expectAnswered(await sync(brain, ['--source', 'notes']), argv.join(' '));
+    }
+  });
+
   it('takes the normal path for flags that ask for more and for any manifest it cannot believe', async () => {
     const brain = await brainWithSource('pglite', 'notes', repo.dir);
     expect((await sync(brain, ['--source', 'notes'])).code).toBe(0);
