@@ -9,6 +9,7 @@
 export { runWave, type WaveDeps, type WaveOptions, type WaveResult } from './core/runWave.js';
 export { syncMany, type SyncManyOptions } from './core/syncMany.js';
 export { syncSource, type SyncDeps, type SyncEvent, type SyncOptions } from './core/syncSource.js';
+export { syncFromManifest, type ManifestSyncDeps, type ManifestSyncOptions, type ManifestSyncOutcome } from './core/syncFromManifest.js';
 export {
   exitCodeOf, printableResult, worstExitCode, zeroCounts, zeroTimings,
   type Changes, type Counts, type FileFailureReport, type SourceResult, type SyncStatus, type Timings,

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { DbTarget } from '../db/target.js';
 import { errorMessage } from '../errors.js';
 import { originUrl } from '../git/repoInfo.js';
-import { BrainBusyError, acquireDirLock } from '../locks/dirLock.js';
+import { BrainBusyError, acquireDirLock, type DirLock } from '../locks/dirLock.js';
 import { redactCredentials } from '../redact.js';
 import type { Manifest, ManifestSource } from '../status/manifest.js';
 import { changeMarkerPath, noopChecksPath } from '../status/manifestPath.js';
@@ -62,7 +62,7 @@ export async function syncFromManifest(deps: ManifestSyncDeps, opts: ManifestSyn
   const flag = opts.full ? '--full' : opts.retryFailed ? '--retry-failed' : opts.dryRun ? '--dry-run' : opts.breakLock ? 'breaking locks' : null;
   if (flag) return notAnswered(`${flag} needs the database`);
   let takenOver: string | null = null;
-  let lock;
+  let lock: DirLock;
   try {
     lock = await acquireDirLock(opts.target.dir, opts.command, { onTakeOver: (m) => (takenOver = m) });
   } catch (err) {
