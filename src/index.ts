@@ -1,7 +1,8 @@
 /**
  * brainsync's library: what the CLI is built on, and what another program may call. The CLI
  * imports the library through this file only (commands that must not load the sync graph,
- * such as `status` reading its manifest, import the status modules directly).
+ * such as `status` reading its manifest and `sync` answering a no-op from it, import those
+ * modules directly).
  *
  * Heavy parts stay lazy behind these exports: database drivers load in openDb, the plan and
  * apply modules in a run that has work, embedding runtimes in the embed phase.
