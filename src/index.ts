@@ -1,7 +1,8 @@
 /**
  * brainsync's library: what the CLI is built on, and what another program may call. The CLI
  * imports the library through this file only (commands that must not load the sync graph,
- * such as `status` reading its manifest, import the status modules directly).
+ * such as `status` reading its manifest and `sync` answering a no-op from it, import those
+ * modules directly).
  *
  * Heavy parts stay lazy behind these exports: database drivers load in openDb, the plan and
  * apply modules in a run that has work, embedding runtimes in the embed phase.
@@ -9,6 +10,7 @@
 export { runWave, type WaveDeps, type WaveOptions, type WaveResult } from './core/runWave.js';
 export { syncMany, type SyncManyOptions } from './core/syncMany.js';
 export { syncSource, type SyncDeps, type SyncEvent, type SyncOptions } from './core/syncSource.js';
+export { syncFromManifest, type ManifestSyncDeps, type ManifestSyncOptions, type ManifestSyncOutcome } from './core/syncFromManifest.js';
 export {
   exitCodeOf, printableResult, worstExitCode, zeroCounts, zeroTimings,
   type Changes, type Counts, type FileFailureReport, type SourceResult, type SyncStatus, type Timings,

@@ -25,6 +25,8 @@ export interface BrainOpenOptions {
    * saying so once on stderr, before exiting 75. Writers leave it unset and fail fast.
    */
   waitSeconds?: number;
+  /** Readers: the command changes nothing the status manifest shows, so it leaves the manifest current (see OpenDbOptions). */
+  readOnly?: boolean;
 }
 
 /** What readers wait for a busy PGLite brain when --wait is not given. */

@@ -1,4 +1,4 @@
-import { Chalk, type ChalkInstance } from 'chalk';
+import { createColour, type Colour } from './colour.js';
 import { colourWanted } from './config.js';
 import { version } from './version.js';
 
@@ -7,12 +7,12 @@ export interface Logger {
   warn(msg: string): void;
   error(msg: string): void;
   debug(msg: string): void;
-  readonly colour: ChalkInstance;
+  readonly colour: Colour;
 }
 
 /** Human output goes to stderr; stdout is kept for machine output (--json). */
 export function createLogger(opts: { quiet: boolean; debug: boolean }): Logger {
-  const colour = new Chalk({ level: colourWanted(process.stderr) ? 1 : 0 });
+  const colour = createColour(colourWanted(process.stderr));
   const write = (line: string) => process.stderr.write(line + '\n');
   return {
     colour,

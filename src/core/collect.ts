@@ -15,6 +15,9 @@ export interface Collected {
   pull: PullStatus | 'fetched' | 'skipped';
 }
 
+/** What collecting needs to know of a source. */
+export type CollectSource = Pick<SourceRow, 'name' | 'repo' | 'repoKind' | 'branch'>;
+
 export interface CollectOptions {
   /** Fetch clone-URL sources into brainsync's mirror (false: --no-pull). */
   fetch: boolean;
@@ -26,7 +29,7 @@ export interface CollectOptions {
 }
 
 /** Pull (or fetch) and pin the target commit. The git child is killed when the signal aborts. */
-export async function collect(source: SourceRow, opts: CollectOptions): Promise<Collected> {
+export async function collect(source: CollectSource, opts: CollectOptions): Promise<Collected> {
   try {
     if (source.repoKind === 'remote') return await collectRemote(source, opts);
     return await collectLocal(source, opts);
@@ -39,12 +42,12 @@ export async function collect(source: SourceRow, opts: CollectOptions): Promise<
 }
 
 /** The mirror of a clone-URL source lives in brainsync's data directory, which may be unusable. */
-function mirrorError(err: unknown, source: SourceRow, reposDir: string) {
+function mirrorError(err: unknown, source: CollectSource, reposDir: string) {
   const advice = 'point BRAINSYNC_HOME (where brainsync keeps its mirrors of clone-URL sources) at a directory this user can write';
   return directoryError(err, join(reposDir, source.name), `source "${source.name}": brainsync's mirror`, advice);
 }
 
-async function collectRemote(source: SourceRow, opts: CollectOptions): Promise<Collected> {
+async function collectRemote(source: CollectSource, opts: CollectOptions): Promise<Collected> {
   const repoDir = join(opts.reposDir, source.name);
   if (!opts.fetch) {
     const target = await revParse(repoDir, `refs/remotes/origin/${source.branch}^{commit}`, { signal: opts.signal });
@@ -54,7 +57,7 @@ async function collectRemote(source: SourceRow, opts: CollectOptions): Promise<C
   return { repoDir, target: commit, pull: 'fetched' };
 }
 
-async function collectLocal(source: SourceRow, opts: CollectOptions): Promise<Collected> {
+async function collectLocal(source: CollectSource, opts: CollectOptions): Promise<Collected> {
   const repoDir = source.repo;
   const info = await branchInfo(repoDir, source.branch, { signal: opts.signal });
   if (!info) throw new GitFailure(`source "${source.name}": branch "${source.branch}" no longer exists in ${repoDir}. Restore it, or remove and re-add the source with the right --branch.`);
@@ -68,7 +71,13 @@ async function collectLocal(source: SourceRow, opts: CollectOptions): Promise<Co
   return { repoDir, target, pull: status };
 }
 
-function gitAdvice(source: SourceRow, err: GitError): string {
+/** The warning for a local branch that could not be fast-forwarded to its upstream. */
+export function divergedMessage(branch: string): string {
+  return `branch "${branch}" has diverged from its upstream, so it was not pulled (never forced); ` +
+    'syncing the local branch as it is. Reconcile it with git to get the upstream changes.';
+}
+
+function gitAdvice(source: CollectSource, err: GitError): string {
   const where = redactCredentials(source.repo);
   return (
     `source "${source.name}": git failed on ${where} (${errorMessage(err)}). ` +

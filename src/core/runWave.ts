@@ -71,6 +71,10 @@ export async function runWave(deps: WaveDeps, opts: WaveOptions): Promise<WaveRe
       },
     );
     await Promise.all(pending);
+    // Opening a PGLite brain marked its manifest out of date (changeMarker.ts): a wave with no
+    // source to run rewrites it all the same, or every later no-op would take the normal path.
+    // (A wave refused before any run, for an unknown name, leaves it: the next run rewrites it.)
+    if (manifest && !manifest.requested) manifest.request();
     return { results, verdicts };
   } finally {
     await manifest?.flush();

@@ -11,7 +11,7 @@ import type { ProviderPool } from '../embed/ProviderPool.js';
 import { embedPhase } from './embedPhase.js';
 import { acquireSourceLock, type LockSettings, type SourceLock } from '../locks/sourceLock.js';
 import { budgetController, stopReasonOf } from './abort.js';
-import { collect, type Collected } from './collect.js';
+import { collect, divergedMessage, type Collected } from './collect.js';
 import { checkMassDelete, massDeleteFloor } from './massDelete.js';
 import type { Plan } from './plan.js';
 import type { SourceResult, Timings } from './result.js';
@@ -202,12 +202,7 @@ async function changeStages(
 }
 
 function warnDiverged(deps: SyncDeps, source: SourceRow): void {
-  deps.onEvent?.({
-    type: 'warning',
-    source: source.name,
-    message: `branch "${source.branch}" has diverged from its upstream, so it was not pulled (never forced); ` +
-      'syncing the local branch as it is. Reconcile it with git to get the upstream changes.',
-  });
+  deps.onEvent?.({ type: 'warning', source: source.name, message: divergedMessage(source.branch) });
 }
 
 function isUpToDate(source: SourceRow, c: Collected, opts: SyncOptions): boolean {

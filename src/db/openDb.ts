@@ -4,6 +4,7 @@ import { dirname } from 'node:path';
 import { directoryError } from '../directoryError.js';
 import { DbError, NotFoundError, errorMessage } from '../errors.js';
 import { BrainBusyError, acquireDirLock, describeHolder, type DirLock } from '../locks/dirLock.js';
+import { markBrainChanging } from '../status/changeMarker.js';
 import type { Db } from './Db.js';
 import { brainParentName, moveBrainAdvice, type DbTarget } from './target.js';
 
@@ -29,6 +30,12 @@ export interface OpenDbOptions {
   waitMs?: number;
   /** Told once, in words, that the brain is busy and this process waits for it. */
   onWait?: (message: string) => void;
+  /**
+   * The caller changes nothing the status manifest shows (sources, bookmarks, runs, locks,
+   * backlog): readers. Anything else marks a PGLite brain's manifest out of date before the
+   * brain opens (changeMarker.ts), until the caller rewrites it.
+   */
+  readOnly?: boolean;
 }
 
 /** Opens the brain. Drivers are imported lazily so a command only loads the one it needs. */
@@ -58,6 +65,12 @@ async function openPglite(target: PgliteTarget, opts: OpenDbOptions): Promise<Db
   // PGLite writes to its directory on every open, reads included: say so before it fails obscurely.
   if (exists) await access(target.dir, constants.W_OK).catch((err: unknown) => throwUnwritableBrain(err, target));
   const lock = await lockBrainDir(target, opts);
+  try {
+    if (!opts.readOnly) await markBrainChanging(target.dir, opts.command ?? 'brainsync');
+  } catch (err) {
+    await lock.release();
+    throw err;
+  }
   try {
     const { openPgliteDb } = await import('./pgliteDb.js');
     const db = await openPgliteDb(target.dir, opts.vector ?? false);

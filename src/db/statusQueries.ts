@@ -2,12 +2,14 @@ import type { Queryable } from './Db.js';
 
 /** One source's state as the status manifest shows it; ages are measured by the database clock. */
 export interface SourceStatusRow {
+  id: number;
   name: string;
   repo: string;
   repoKind: 'local' | 'remote';
   branch: string;
   bookmark: string | null;
   bookmarkAt: Date | null;
+  pendingTargets: string[];
   /** The target of the newest run that pinned one: the branch tip last seen. */
   tip: string | null;
   runId: string | null;
@@ -46,8 +48,8 @@ export const failedPathsShown = 5;
  */
 export async function readStatusRows(db: Queryable): Promise<SourceStatusRow[]> {
   const res = await db.query<SourceStatusRow>(
-    `select s.name, s.repo, s.repo_kind as "repoKind", s.branch, s.bookmark_commit as bookmark, s.bookmark_at as "bookmarkAt",
-            t.target_commit as tip,
+    `select s.id, s.name, s.repo, s.repo_kind as "repoKind", s.branch, s.bookmark_commit as bookmark, s.bookmark_at as "bookmarkAt",
+            s.pending_targets as "pendingTargets", t.target_commit as tip,
             r.run_id as "runId", r.status, r.reason, r.error, r.counts, r.timings,
             r.started_at as "startedAt", r.finished_at as "finishedAt",
             extract(epoch from now() - r.finished_at)::float8 as "runAgeSeconds",

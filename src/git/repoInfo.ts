@@ -127,3 +127,12 @@ export async function lsRemoteBranches(url: string, opts: GitOptions & { cwd?: s
   }
   return { branches, head };
 }
+
+/** `remote.origin.url` of a repository (brainsync's mirrors keep the clone URL there); null when unset. */
+export async function originUrl(repo: string, opts: GitOptions = {}): Promise<string | null> {
+  const args = ['config', '--get', 'remote.origin.url'];
+  const r = await runGitResult(repo, args, opts);
+  if (r.exitCode === 0) return r.stdout.toString('utf8').trim();
+  if (r.exitCode === 1) return null;
+  throw gitFailure(args, r.exitCode, r.signal, r.stderr);
+}

@@ -5,7 +5,10 @@ import { readSystemIdentifier } from '../db/statusQueries.js';
 import { writeFileAtomic } from '../embed/writeFileAtomic.js';
 import { errorMessage } from '../errors.js';
 import { buildManifest } from './buildManifest.js';
+import { clearChangeMarker } from './changeMarker.js';
 import { CommitsBehind } from './commitsBehind.js';
+import { noopChecksPath } from './manifestPath.js';
+import { readNoopChecks } from './noopChecks.js';
 import { pgliteSystemIdentifier } from './readManifest.js';
 import type { Manifest } from './manifest.js';
 
@@ -37,6 +40,7 @@ export const manifestLockKey = 0x62736d66;
 export class ManifestWriter {
   private running: Promise<void> | null = null;
   private again = false;
+  private everRequested = false;
   private warned = false;
   private systemIdentifier: string | null | undefined;
   private readonly behind: CommitsBehind;
@@ -52,8 +56,14 @@ export class ManifestWriter {
     return this.opts.path;
   }
 
+  /** True once a rewrite was asked for. */
+  get requested(): boolean {
+    return this.everRequested;
+  }
+
   /** Asks for a rewrite (returns at once). */
   request(): void {
+    this.everRequested = true;
     if (this.running) {
       this.again = true;
       return;
@@ -92,12 +102,16 @@ export class ManifestWriter {
       if (!this.db.capabilities.advisoryLocks) {
         // PGLite: this process is the only one with the brain open.
         await this.save(await this.build(this.db));
-        return;
+      } else {
+        await this.db.transaction(async (tx) => {
+          await tx.query('select pg_advisory_xact_lock($1)', [manifestLockKey]);
+          await this.save(await this.build(tx));
+        });
       }
-      await this.db.transaction(async (tx) => {
-        await tx.query('select pg_advisory_xact_lock($1)', [manifestLockKey]);
-        await this.save(await this.build(tx));
-      });
+      // The manifest now in place shows everything committed before it was read, and a run that
+      // changes pages after that shows its lock first (the rewrite is awaited): the marker that
+      // invalidated the previous manifest (changeMarker.ts) can go.
+      if (this.opts.target.kind === 'pglite') await clearChangeMarker(this.opts.target.display);
     } catch (err) {
       if (this.warned) return;
       this.warned = true;
@@ -107,10 +121,11 @@ export class ManifestWriter {
     }
   }
 
-  private build(db: Parameters<typeof buildManifest>[0]): Promise<Manifest> {
-    return buildManifest(db, {
-      version: this.opts.version, target: this.opts.target, systemIdentifier: this.systemIdentifier ?? null, behind: this.behind,
-    });
+  private async build(db: Parameters<typeof buildManifest>[0]): Promise<Manifest> {
+    const t = this.opts.target;
+    const systemIdentifier = this.systemIdentifier ?? null;
+    const noopChecks = t.kind === 'pglite' ? await readNoopChecks(noopChecksPath(t.display), systemIdentifier) : [];
+    return buildManifest(db, { version: this.opts.version, target: t, systemIdentifier, behind: this.behind, noopChecks });
   }
 
   private async save(m: Manifest): Promise<void> {

@@ -4,6 +4,7 @@ import { readStatusRows, type SourceStatusRow } from '../db/statusQueries.js';
 import { redactCredentials } from '../redact.js';
 import type { CommitsBehind } from './commitsBehind.js';
 import { manifestFormat, type Manifest, type ManifestSource } from './manifest.js';
+import { mergeNoopChecks, type NoopCheck } from './noopChecks.js';
 
 export interface ManifestContext {
   /** The brainsync writing it. */
@@ -11,6 +12,8 @@ export interface ManifestContext {
   target: { kind: 'pglite' | 'postgres'; display: string };
   systemIdentifier: string | null;
   behind: CommitsBehind;
+  /** No-op runs answered from the manifest (PGLite), folded into last run and last success. */
+  noopChecks?: NoopCheck[];
 }
 
 /** The whole manifest from the database's own state (one statement), as of now. */
@@ -18,10 +21,12 @@ export async function buildManifest(db: Queryable, ctx: ManifestContext): Promis
   const rows = await readStatusRows(db);
   const sources: ManifestSource[] = [];
   for (const row of rows) sources.push(await sourceEntry(row, ctx.behind));
+  const now = new Date();
+  mergeNoopChecks(sources, ctx.noopChecks ?? [], now.getTime());
   return {
     format: manifestFormat,
     version: ctx.version,
-    writtenAt: new Date().toISOString(),
+    writtenAt: now.toISOString(),
     writer: { host: hostname(), pid: process.pid },
     brain: { target: ctx.target.display, kind: ctx.target.kind, systemIdentifier: ctx.systemIdentifier },
     sources,
@@ -30,11 +35,14 @@ export async function buildManifest(db: Queryable, ctx: ManifestContext): Promis
 
 async function sourceEntry(r: SourceStatusRow, behind: CommitsBehind): Promise<ManifestSource> {
   return {
+    id: r.id,
     name: r.name,
     repo: redactCredentials(r.repo),
+    repoKind: r.repoKind,
     branch: r.branch,
     bookmark: r.bookmark,
     bookmarkAt: iso(r.bookmarkAt),
+    pendingTargets: r.pendingTargets,
     tip: r.tip,
     commitsBehind: await behind.of(r),
     lastRun: r.runId

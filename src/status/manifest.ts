@@ -13,7 +13,8 @@
 export const manifestFormat = 1;
 
 export interface ManifestRun {
-  runId: string;
+  /** Null for a no-op answered from the manifest (see noopChecks.ts): it has no sync_runs row. */
+  runId: string | null;
   /** synced, up_to_date, partial, failed, dry_run (a `locked` outcome is not a run: nothing is recorded). */
   status: string;
   reason: string | null;
@@ -38,13 +39,18 @@ export interface ManifestLock {
 }
 
 export interface ManifestSource {
+  /** The source's row id: a source removed and added again under the same name gets a new one. */
+  id: number;
   name: string;
   /** As shown to people: a password in a clone URL is `***`. */
   repo: string;
+  repoKind: 'local' | 'remote';
   branch: string;
   /** The commit the brain holds for this source (null before the first complete sync). */
   bookmark: string | null;
   bookmarkAt: string | null;
+  /** Targets of runs that started writing and did not reach their bookmark (an unfinished run). */
+  pendingTargets: string[];
   /** The branch tip the newest run pinned. */
   tip: string | null;
   /** Commits in tip that the bookmark lacks; null when unknown (no repository at hand, or nothing pinned). */

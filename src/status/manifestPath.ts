@@ -36,3 +36,17 @@ export function postgresKey(url: string): string {
   }
   return createHash('sha256').update(`${host.toLowerCase()}:${port}/${database}`).digest('hex').slice(0, 16);
 }
+
+/**
+ * PGLite only: present while a process may be changing the brain in ways its manifest does not
+ * show yet (created before the change, removed once a manifest rebuilt from the database is in
+ * place). The no-op fast path never believes a manifest while it exists.
+ */
+export function changeMarkerPath(brainDir: string): string {
+  return `${brainDir}.status.changing`;
+}
+
+/** PGLite only: the no-op runs answered from the manifest (noopChecks.ts). */
+export function noopChecksPath(brainDir: string): string {
+  return `${brainDir}.status.noop.json`;
+}

@@ -13,7 +13,7 @@ export function registerFailures(program: Command): void {
     .action(async (opts: { source?: string[]; wait?: string }, cmd: Command) => {
       const ctx = contextFrom(cmd);
       const { sourceFailures } = await import('../../core/sourceFailures.js');
-      const rows = await withBrain(ctx, (db) => sourceFailures(db, opts.source ?? []), { waitSeconds: waitSecondsOf(opts) });
+      const rows = await withBrain(ctx, (db) => sourceFailures(db, opts.source ?? []), { waitSeconds: waitSecondsOf(opts), readOnly: true });
       if (ctx.json) return printJson(rows.map(failureJson));
       printFailures(ctx, rows);
     });

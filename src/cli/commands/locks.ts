@@ -10,7 +10,7 @@ export function registerLocks(program: Command): void {
       const ctx = contextFrom(cmd);
       const { listLocks } = await import('../../db/locksQueries.js');
       const { holderState } = await import('../../locks/breakLock.js');
-      const rows = await withBrain(ctx, listLocks);
+      const rows = await withBrain(ctx, listLocks, { readOnly: true });
       const out = rows.map((h) => ({
         source: h.name,
         host: h.host,

@@ -15,7 +15,7 @@ export function registerPages(program: Command): void {
       const { requireSource } = await import('../../core/requireSource.js');
       const { listPageSummaries } = await import('../../db/pagesQueries.js');
       const rows = await withBrain(ctx, async (db) => listPageSummaries(db, (await requireSource(db, opts.source)).id), {
-        waitSeconds: waitSecondsOf(opts),
+        waitSeconds: waitSecondsOf(opts), readOnly: true,
       });
       if (ctx.json) return printJson(rows);
       if (rows.length === 0) ctx.log.info(`source ${opts.source} has no pages yet: run \`brainsync sync --source ${opts.source}\``);
@@ -30,7 +30,7 @@ export function registerPages(program: Command): void {
       const ctx = contextFrom(cmd);
       const { showPage } = await import('../../core/showPage.js');
       const { printShownPage, shownPageJson } = await import('./pagesFormat.js');
-      const shown = await withBrain(ctx, (db) => showPage(db, slug, opts.source ?? null), { waitSeconds: waitSecondsOf(opts) });
+      const shown = await withBrain(ctx, (db) => showPage(db, slug, opts.source ?? null), { waitSeconds: waitSecondsOf(opts), readOnly: true });
       if (ctx.json) return printJson(shownPageJson(shown));
       printShownPage(ctx, shown);
     });

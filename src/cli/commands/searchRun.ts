@@ -11,7 +11,7 @@ export async function runSearch(ctx: CliContext, query: string, flags: SearchFla
   const models = new ProviderPool(modelsDir(), { env: keyEnvironment(), onNotice: (l) => ctx.log.warn(l), onDebug: (l) => ctx.log.debug(l) });
   const opening = performance.now();
   // pgvector is loaded (PGLite: ~0.3 s) only when the search may rank by vectors.
-  const db = await ctx.openBrain({ vector: flags.mode !== 'text', waitSeconds: flags.waitSeconds });
+  const db = await ctx.openBrain({ vector: flags.mode !== 'text', waitSeconds: flags.waitSeconds, readOnly: true });
   const searching = performance.now();
   let res: SearchResponse;
   try {
@@ -43,5 +43,5 @@ function formatHit(ctx: CliContext, hit: SearchHit, n: number): string {
 function highlight(ctx: CliContext, snippet: string): string {
   if (ctx.log.colour.level === 0) return snippet;
   const marked = new RegExp(`${highlightStart}([^${highlightStop}]*)${highlightStop}`, 'g');
-  return snippet.replace(marked, (_, word: string) => ctx.log.colour.bold.yellow(word));
+  return snippet.replace(marked, (_, word: string) => ctx.log.colour.bold(ctx.log.colour.yellow(word)));
 }

@@ -51,7 +51,8 @@ export function registerSources(program: Command, outcome: Outcome): void {
       const settings = { spec: opts.embed, url: opts.embedUrl ?? null, keyEnv: opts.embedKeyEnv ?? null };
       const r = await withBrain(ctx, async (db) => {
         const set = await setSourceEmbed(db, name, settings);
-        if (set.changed) await refreshManifest(ctx, db);
+        // Also when nothing changed: opening the brain marked its manifest out of date.
+        await refreshManifest(ctx, db);
         return set;
       });
       if (ctx.json) printJson({ name, embedModel: opts.embed, changed: r.changed, pending: r.pending });
@@ -72,7 +73,7 @@ export function registerSources(program: Command, outcome: Outcome): void {
       const { rows, counts } = await withBrain(ctx, async (db) => ({
         rows: await listSources(db),
         counts: await sourceCounts(db),
-      }), { waitSeconds: waitSecondsOf(opts) });
+      }), { waitSeconds: waitSecondsOf(opts), readOnly: true });
       if (ctx.json) return printJson(rows.map((r) => sourceJson(r, counts.get(r.id))));
       if (rows.length === 0) ctx.log.info('no sources yet: add one with `brainsync sources add NAME REPO`');
       for (const r of rows) ctx.log.info(`${r.name}  ${formatSource(r)}  ${counts.get(r.id)?.pages ?? 0} pages`);
@@ -89,7 +90,7 @@ export function registerSources(program: Command, outcome: Outcome): void {
       const { row, counts, failures } = await withBrain(ctx, async (db) => {
         const row = await requireSource(db, name);
         return { row, counts: (await sourceCounts(db, row.id)).get(row.id), failures: await listFailures(db, row.id) };
-      }, { waitSeconds: waitSecondsOf(opts) });
+      }, { waitSeconds: waitSecondsOf(opts), readOnly: true });
       const json = sourceJson(row, counts);
       const failed = failures.map((f) => ({ path: f.path, code: f.code, message: f.message, since: f.firstSeenAt.toISOString() }));
       if (ctx.json) return printJson({ ...json, failures: failed });
@@ -108,7 +109,7 @@ export function registerSources(program: Command, outcome: Outcome): void {
         const removed = await removeSource(db, name, Boolean(opts.yes));
         if (removed.removed) await refreshManifest(ctx, db);
         return removed;
-      });
+      }, { readOnly: !opts.yes });
       if (r.removed && r.source.repoKind === 'remote') {
         // The mirror is brainsync's own clone of the URL; the user's repositories are never touched.
         const { rm } = await import('node:fs/promises');

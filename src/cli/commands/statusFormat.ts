@@ -1,8 +1,8 @@
-import type { ChalkInstance } from 'chalk';
+import type { Colour } from '../colour.js';
 import type { SourceStatus } from '../../status/sourceStatus.js';
 
 /** One header line and one line per source, columns aligned. */
-export function statusTable(sources: SourceStatus[], colour: ChalkInstance): string[] {
+export function statusTable(sources: SourceStatus[], colour: Colour): string[] {
   if (sources.length === 0) return ['no sources (add one with `brainsync sources add NAME REPO`)'];
   const rows = [
     ['SOURCE', 'LAST SUCCESS', 'LAST RUN', 'FAILED', 'PENDING', 'LOCK'],

@@ -1,6 +1,6 @@
 import { ExitCode, NotFoundError } from '../../errors.js';
 import type { Manifest } from '../../status/manifest.js';
-import { manifestPath } from '../../status/manifestPath.js';
+import { manifestPath, noopChecksPath } from '../../status/manifestPath.js';
 import { prometheusText } from '../../status/prometheus.js';
 import { readManifest } from '../../status/readManifest.js';
 import { markStale, sourceStatuses } from '../../status/sourceStatus.js';
@@ -63,11 +63,17 @@ export async function runStatus(ctx: CliContext, flags: StatusFlags): Promise<nu
 
 /** The manifest a writer would write now, from the database (nothing is written). */
 async function liveManifest(ctx: CliContext): Promise<Manifest> {
-  const [{ buildManifest }, { CommitsBehind }, { readSystemIdentifier }] = await Promise.all([
+  const [{ buildManifest }, { CommitsBehind }, { readSystemIdentifier }, { readNoopChecks }] = await Promise.all([
     import('../../status/buildManifest.js'), import('../../status/commitsBehind.js'), import('../../db/statusQueries.js'),
+    import('../../status/noopChecks.js'),
   ]);
-  return withBrain(ctx, async (db) => buildManifest(db, {
-    version, target: { kind: ctx.target.kind, display: ctx.target.display },
-    systemIdentifier: await readSystemIdentifier(db), behind: new CommitsBehind(mirrorsDir(ctx)),
-  }), { vector: false });
+  return withBrain(ctx, async (db) => {
+    const systemIdentifier = await readSystemIdentifier(db);
+    // No-op syncs answered from the manifest are not in the database (status/noopChecks.ts).
+    const noopChecks = ctx.target.kind === 'pglite' ? await readNoopChecks(noopChecksPath(ctx.target.dir), systemIdentifier) : [];
+    return buildManifest(db, {
+      version, target: { kind: ctx.target.kind, display: ctx.target.display },
+      systemIdentifier, behind: new CommitsBehind(mirrorsDir(ctx)), noopChecks,
+    });
+  }, { vector: false, readOnly: true });
 }

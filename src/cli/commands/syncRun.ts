@@ -1,11 +1,10 @@
-import {
-  ProviderPool, lockSettingsForTtl, manifestPath, printableResult, releaseHeldLocks, runPostRunHook, runWave, worstExitCode,
-  type BreakVerdict, type SourceResult, type WaveOptions,
-} from '../../index.js';
-import { homeFromEnv, keyEnvironment } from '../config.js';
-import { mirrorsDir, modelsDir, type CliContext } from '../context.js';
+import { printableResult, worstExitCode } from '../../core/result.js';
+import type { WaveOptions } from '../../index.js';
+import { manifestPath } from '../../status/manifestPath.js';
+import { homeFromEnv } from '../config.js';
+import { mirrorsDir, type CliContext } from '../context.js';
 import { printJson, waveStamp } from '../output.js';
-import { signalExitCode, watchProcessSignals } from '../signals.js';
+import { watchProcessSignals, type ProcessStop } from '../signals.js';
 import { createSyncReporter } from '../syncReport.js';
 import { version } from '../version.js';
 
@@ -19,72 +18,52 @@ export interface SyncFlags
   onResult?: { command: string; timeoutMs: number };
 }
 
+/**
+ * `brainsync sync`. On a PGLite brain a wave with nothing to do is answered from the status
+ * manifest after the pulls, without starting PGLite (syncFromManifest); anything else, or
+ * anything unclear, runs the normal path (syncWave), which is loaded only then.
+ */
 export async function runSync(ctx: CliContext, flags: SyncFlags): Promise<number> {
   const stop = watchProcessSignals(async () => {
     ctx.log.error('second signal: releasing locks and exiting now');
+    // Source locks exist only once the normal path has loaded the library.
+    const { releaseHeldLocks } = await import('../../index.js');
     await releaseHeldLocks();
   });
-  let results: SourceResult[] = [];
-  let verdicts: BreakVerdict[] = [];
   try {
-    const opening = performance.now();
-    const db = await ctx.openBrain({
-      maxConnections: flags.maxSources * (flags.workers + 1) + 2,
-      vector: false,
-      forceDirLock: flags.breakLock === 'force',
-    });
-    ctx.log.debug(`opened ${ctx.target.display} in ${Math.round(performance.now() - opening)} ms (${Math.round(performance.now())} ms since start)`);
-    // Created now, loaded only if a source has chunks waiting for a vector.
-    const models = new ProviderPool(modelsDir(), {
-      env: keyEnvironment(), batchTokens: flags.embedBatchTokens, onNotice: (l) => ctx.log.warn(l), onDebug: (l) => ctx.log.debug(l),
-    });
-    try {
-      const reporter = createSyncReporter(ctx.log);
-      const reposDir = mirrorsDir(ctx);
-      ({ results, verdicts } = await runWave(
-        {
-          db, signal: stop.signal, models,
-          onEvent: reporter.onEvent,
-          onLockVerdict: (v) => {
-            if (v.verdict !== 'no_lock') ctx.log.info(`${v.source}: lock ${v.detail}`);
-          },
-          onResult: flags.onResult ? hookRunner(ctx, flags.onResult, stop.signal) : undefined,
-        },
-        {
-          ...flags,
-          timeoutMs: flags.timeoutSeconds !== undefined ? flags.timeoutSeconds * 1000 : undefined,
-          lock: lockSettingsForTtl(flags.lockTtlSeconds),
-          reposDir,
-          command: ctx.commandLine,
-          manifest: { path: manifestPath(ctx.target, homeFromEnv()), version, target: { kind: ctx.target.kind, display: ctx.target.display }, reposDir },
-        },
-      ));
-      reporter.summary(results);
-    } finally {
-      await models.close();
-      const closing = performance.now();
-      await db.close();
-      ctx.log.debug(`closed the brain in ${Math.round(performance.now() - closing)} ms`);
-    }
-    const code = results.length === 0 && stop.received() ? signalExitCode(stop.received()!) : worstExitCode(results);
-    // Printed while our signal handlers are still installed: a SIGTERM from cron's timeout
-    // arriving now must not kill the process between its results and their printing.
-    if (ctx.json) printJson({ exitCode: code, ...waveStamp(), ...(flags.breakLock ? { locks: verdicts } : {}), sources: results.map(printableResult) });
-    return code;
+    const answered = await fromManifest(ctx, flags, stop);
+    if (answered !== null) return answered;
+    const { syncWave } = await import('./syncWave.js');
+    return await syncWave(ctx, flags, stop);
   } finally {
     stop.dispose();
   }
 }
 
-/**
- * Runs the post-run hook after each run that changed pages, outside the run's lock; a hook
- * that fails or hangs is a warning and never changes the run's result or the exit code.
- */
-function hookRunner(ctx: CliContext, hook: { command: string; timeoutMs: number }, signal: AbortSignal) {
-  return async (result: SourceResult): Promise<void> => {
-    const o = await runPostRunHook({ ...hook, signal }, result, version);
-    if (!o.ran) return ctx.log.debug(`${result.source}: --on-result not run: ${o.why}`);
-    if (o.ok) return ctx.log.debug(`${result.source}: --on-result finished in ${o.ms} ms`);
-    ctx.log.warn(`${result.source}: the --on-result command ${o.problem}; the sync itself is not affected.`);
-  };
+/** The exit code of a wave answered from the manifest, or null when the normal path must run. */
+async function fromManifest(ctx: CliContext, flags: SyncFlags, stop: ProcessStop): Promise<number | null> {
+  if (ctx.target.kind !== 'pglite') return null;
+  const { syncFromManifest } = await import('../../core/syncFromManifest.js');
+  const reporter = createSyncReporter(ctx.log);
+  const outcome = await syncFromManifest(
+    { signal: stop.signal, onEvent: reporter.onEvent, onDirLockTakeOver: (m) => ctx.log.warn(m) },
+    {
+      ...flags,
+      target: ctx.target,
+      manifestPath: manifestPath(ctx.target, homeFromEnv()),
+      version,
+      timeoutMs: flags.timeoutSeconds !== undefined ? flags.timeoutSeconds * 1000 : undefined,
+      reposDir: mirrorsDir(ctx),
+      command: ctx.commandLine,
+    },
+  );
+  if (!outcome.answered) {
+    ctx.log.debug(`not answered from the status manifest: ${outcome.why}`);
+    return null;
+  }
+  ctx.log.debug(`answered from the status manifest without opening the brain (${Math.round(performance.now())} ms since start)`);
+  reporter.summary(outcome.results);
+  const code = worstExitCode(outcome.results);
+  if (ctx.json) printJson({ exitCode: code, ...waveStamp(), sources: outcome.results.map(printableResult) });
+  return code;
 }

@@ -21,7 +21,7 @@ export function registerVerify(program: Command, outcome: Outcome): void {
       if (names.length > 0 && raw.all) throw new UsageError('use either --source or --all, not both.');
       const ctx = contextFrom(cmd);
       const { verifySources } = await import('../../core/verifySources.js');
-      const results = await withBrain(ctx, (db) => verifySources(db, names, { reposDir: mirrorsDir(ctx) }), { waitSeconds: waitSecondsOf(raw) });
+      const results = await withBrain(ctx, (db) => verifySources(db, names, { reposDir: mirrorsDir(ctx) }), { waitSeconds: waitSecondsOf(raw), readOnly: true });
       outcome.code = results.every((r) => r.clean) ? ExitCode.ok : ExitCode.failed;
       if (ctx.json) printJson({ exitCode: outcome.code, ...waveStamp(), sources: results });
       for (const r of results) printResult(ctx, r);

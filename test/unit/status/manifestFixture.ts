@@ -9,11 +9,14 @@ export function manifestFixture(writtenAt: Date, sources: Partial<ManifestSource
     writer: { host: 'writer-host', pid: 4242 },
     brain: { target, kind: 'pglite', systemIdentifier: '7714212789408989226' },
     sources: sources.map((s, i) => ({
+      id: i + 1,
       name: `s${i}`,
       repo: '/repos/notes',
+      repoKind: 'local' as const,
       branch: 'main',
       bookmark: 'a'.repeat(40),
       bookmarkAt: writtenAt.toISOString(),
+      pendingTargets: [],
       tip: 'a'.repeat(40),
       commitsBehind: 0,
       lastRun: {
