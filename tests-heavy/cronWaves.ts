@@ -5,18 +5,19 @@
  * backends) and `sync --break-lock --all` between waves. Every wave is checked against the
  * repositories; the run ends with a JSON report. Used by tests-heavy/cron.test.ts.
  */
-import { spawn } from 'node:child_process';
-import { mkdir, readFile, symlink } from 'node:fs/promises';
+import { mkdir, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { binPath, query, repoPages, sleep, withDb } from '../test/helpers/cli.js';
+import { query, repoPages, sleep, withDb } from '../test/helpers/cli.js';
 import { testModelsDir } from '../test/helpers/embed.js';
 import { runTestGit } from '../test/helpers/gitRepo.js';
 import type { TestBrain } from '../test/helpers/brains.js';
 import type { SourceResult } from '../src/core/result.js';
 // @ts-expect-error plain JS bench module
 import { changeCorpus, createCorpusRepo, mulberry32 } from '../bench/corpus.mjs';
+import { childOf, startBrainsync, type Proc } from './waveProcess.js';
+import { countStatuses, newReport, parseRun, Violations, type Mode, type Report, type RunRecord, type WaveRecord } from './waveReport.js';
 
-export type Mode = 'waves' | 'faults';
+export type { Mode, Report } from './waveReport.js';
 
 export interface WaveOptions {
   brain: TestBrain;
@@ -37,78 +38,6 @@ export interface WaveOptions {
   /** Postgres fault mode: terminates the brain's backends (pg_terminate_backend). */
   terminateBackends?: () => Promise<number>;
   log?: (line: string) => void;
-}
-
-export interface RunRecord {
-  exit: number | null;
-  signal: string | null;
-  ms: number;
-  statuses: Record<string, string>;
-  read: Record<string, number>;
-  skipped: Record<string, number>;
-  /** Pages of the source whose stored blob differed from the target tree when the run started. */
-  needed: Record<string, number>;
-  pending: Record<string, number>;
-  locks?: { source: string; verdict: string }[];
-  /** Milliseconds per phase, per source. */
-  timings: Record<string, string>;
-  /** Why a source failed, in brainsync's words. */
-  messages?: Record<string, string>;
-}
-
-export interface WaveRecord extends RunRecord {
-  wave: number;
-  kind: 'mutation' | 'quiet';
-  fault?: { kind: string; atMs: number; hit: boolean; source?: string; overlap?: RunRecord | null; terminated?: number };
-  breakLock?: RunRecord;
-}
-
-export interface Report {
-  backend: string;
-  mode: Mode;
-  seed: number;
-  pages: number;
-  sources: number;
-  budget: number;
-  outer: number;
-  mutationWaves: number;
-  mutationSize: number;
-  firstSyncPagesPerSecond: number;
-  waves: WaveRecord[];
-  totals: {
-    waves: number;
-    quietWavesToConverge: number;
-    partial: number;
-    partialTimeout: number;
-    partialSignal: number;
-    failed: number;
-    locked: number;
-    kills: number;
-    terms: number;
-    overlaps: number;
-    backendTerminations: number;
-    faultsMissed: number;
-    resumedAfterPartial: number;
-    /** Pages seen at a renamed path still holding the old path's content (a run stopped between rename and re-import). */
-    renamedAheadOfContent: number;
-  };
-  stalenessCheck: { maxStaleness: number; failingExit: number; passingExit: number };
-  final: { verifyExit: number; bookmarksAtTips: boolean; pending: number; pages: number };
-  wallSeconds: number;
-}
-
-/** A problem found by a check: the test fails with all of them. */
-export class Violations {
-  readonly list: string[] = [];
-  add(msg: string): void {
-    this.list.push(msg);
-  }
-}
-
-interface Proc {
-  pid: number;
-  done: () => boolean;
-  exited: Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string; ms: number }>;
 }
 
 interface Snapshot {
@@ -138,47 +67,17 @@ export class CronWaves {
       const j = Math.floor(this.rng() * (i + 1));
       [this.faultKinds[i], this.faultKinds[j]] = [this.faultKinds[j], this.faultKinds[i]];
     }
-    this.report = {
-      backend: o.brain.target.kind, mode: o.mode, seed: o.seed, pages: o.pages, sources: o.sources.length, budget: o.budget,
-      outer: o.outer, mutationWaves: o.mutationWaves, mutationSize: 0, firstSyncPagesPerSecond: 0, waves: [],
-      totals: {
-        waves: 0, quietWavesToConverge: 0, partial: 0, partialTimeout: 0, partialSignal: 0, failed: 0, locked: 0, kills: 0, terms: 0,
-        overlaps: 0, backendTerminations: 0, faultsMissed: 0, resumedAfterPartial: 0, renamedAheadOfContent: 0,
-      },
-      stalenessCheck: { maxStaleness: 0, failingExit: -1, passingExit: -1 },
-      final: { verifyExit: -1, bookmarksAtTips: false, pending: -1, pages: 0 },
-      wallSeconds: 0,
-    };
+    this.report = newReport({ ...o, backend: o.brain.target.kind });
   }
 
   private log(line: string): void {
     this.o.log?.(`[${((Date.now() - this.t0) / 1000).toFixed(1)}s ${this.o.brain.target.kind}/${this.o.mode}] ${line}`);
   }
 
-  /** Starts the CLI (under timeout(1) when `outer` is given). */
+  /** Starts the CLI on the brain (under timeout(1) when `outer` is given). */
   private start(args: string[], outer?: number): Proc {
     this.snapCache = null;
-    const cli = [process.execPath, binPath, '--db', this.o.brain.arg, ...args];
-    const argv = outer ? ['timeout', '-k', '10', String(outer), ...cli] : cli;
-    const env: NodeJS.ProcessEnv = {
-      ...process.env, BRAINSYNC_HOME: this.home, NO_COLOR: '1', GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null',
-    };
-    delete env.BRAINSYNC_DATABASE_URL;
-    delete env.DATABASE_URL;
-    const started = Date.now();
-    const child = spawn(argv[0], argv.slice(1), { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    let finished = false;
-    child.stdout.setEncoding('utf8').on('data', (s: string) => (out += s));
-    child.stderr.setEncoding('utf8').on('data', (s: string) => (err += s));
-    const exited = new Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string; ms: number }>((resolve) =>
-      child.on('close', (code, signal) => {
-        finished = true;
-        resolve({ code, signal, stdout: out, stderr: err, ms: Date.now() - started });
-      }),
-    );
-    return { pid: child.pid!, done: () => finished, exited };
+    return startBrainsync(['--db', this.o.brain.arg, ...args], { home: this.home, outer });
   }
 
   private async cli(args: string[], outer?: number) {
@@ -268,34 +167,6 @@ export class CronWaves {
     }
   }
 
-  private record(r: { code: number | null; signal: string | null; stdout: string; ms: number }, needed: Record<string, number>): RunRecord {
-    const rec: RunRecord = { exit: r.code, signal: r.signal, ms: r.ms, statuses: {}, read: {}, skipped: {}, needed, pending: {}, timings: {} };
-    const line = r.stdout.trim();
-    if (!line) return rec;
-    let doc: { sources?: SourceResult[]; locks?: { source: string; verdict: string }[] };
-    try {
-      doc = JSON.parse(line) as typeof doc;
-    } catch {
-      this.v.add(`a run printed something other than one JSON document: ${line.slice(0, 300)}`);
-      return rec;
-    }
-    if (doc.locks) rec.locks = doc.locks.map((l) => ({ source: l.source, verdict: l.verdict }));
-    for (const s of doc.sources ?? []) {
-      rec.statuses[s.source] = s.reason ? `${s.status}/${s.reason}` : s.status;
-      if (s.message && s.status === 'failed') (rec.messages ??= {})[s.source] = s.message;
-      rec.read[s.source] = s.counts.read;
-      rec.skipped[s.source] = s.counts.skipped;
-      rec.pending[s.source] = s.counts.pending;
-      const t = s.timings;
-      rec.timings[s.source] = `lock ${t.lockMs} pull ${t.pullMs} plan ${t.planMs} apply ${t.applyMs} embed ${t.embedMs} total ${t.totalMs}${s.mode ? ` ${s.mode}` : ''}`;
-      // Never more blobs read than pages that differed: written pages are not redone.
-      if (needed[s.source] !== undefined && s.counts.read > needed[s.source]) {
-        this.v.add(`${s.source}: a run read ${s.counts.read} blobs where only ${needed[s.source]} pages differed from the target`);
-      }
-    }
-    return rec;
-  }
-
   /** Corpora, sources, and one first sync each, so that every source has a bookmark. */
   async setup(): Promise<void> {
     this.home = join(this.o.work, 'home');
@@ -367,7 +238,7 @@ export class CronWaves {
     if (faultKind === 'overlap') {
       await sleep(200);
       const second = await this.cli(['--json', 'sync', '--source', overlapSource, '--timeout', String(this.o.budget)], this.o.outer);
-      fault = { kind: 'overlap', atMs: 200, hit: true, source: overlapSource, overlap: this.record(second, needed) };
+      fault = { kind: 'overlap', atMs: 200, hit: true, source: overlapSource, overlap: parseRun(this.v, second, needed) };
       this.faultsHit++;
       this.report.totals.overlaps++;
     } else if (faultKind) {
@@ -389,7 +260,7 @@ export class CronWaves {
       }
     }
     const r = await proc.exited;
-    const rec: WaveRecord = { wave: n, kind, ...this.record(r, needed), fault };
+    const rec: WaveRecord = { wave: n, kind, ...parseRun(this.v, r, needed), fault };
     this.checkWave(rec, r.stderr);
     if (fault?.overlap) {
       const both = [rec.statuses[overlapSource], fault.overlap.statuses[overlapSource]];
@@ -401,7 +272,7 @@ export class CronWaves {
       // As the README recommends: a wave that first breaks the locks of holders that are gone.
       const before = await this.needed();
       const b = await this.cli(['--json', 'sync', '--break-lock', '--all', '--max-age', '30s', '--timeout', String(this.o.budget)], this.o.outer);
-      rec.breakLock = this.record(b, before);
+      rec.breakLock = parseRun(this.v, b, before);
       if (![0, 75, 124].includes(b.code ?? -1)) this.v.add(`wave ${n}: the --break-lock run exited ${b.code ?? b.signal}: ${b.stderr.slice(-1500)}`);
       for (const [s, st] of Object.entries(rec.breakLock.statuses)) {
         if (st === 'locked' || st.startsWith('failed')) this.v.add(`wave ${n}: the --break-lock run found ${s} ${st}`);
@@ -409,9 +280,9 @@ export class CronWaves {
       if (rec.breakLock.locks?.some((l) => l.verdict === 'held')) this.v.add(`wave ${n}: --break-lock found a lock held after the wave had exited`);
       await this.checkConsistent(`after the break-lock run of wave ${n}`);
     }
-    this.count(rec);
-    if (fault?.overlap) this.count(fault.overlap);
-    if (rec.breakLock) this.count(rec.breakLock);
+    countStatuses(this.report.totals, rec);
+    if (fault?.overlap) countStatuses(this.report.totals, fault.overlap);
+    if (rec.breakLock) countStatuses(this.report.totals, rec.breakLock);
     this.log(
       `wave ${n} (${kind}${fault ? `, ${fault.kind}${fault.hit ? '' : ' (missed)'} at ${fault.atMs} ms` : ''}): exit ${r.code ?? r.signal} in ${r.ms} ms — ` +
         Object.entries(rec.statuses).map(([s, st]) => `\n    ${s} ${st} read ${rec.read[s]}/${needed[s]} skipped ${rec.skipped[s]} pending ${rec.pending[s]} (${rec.timings[s]})`).join('') +
@@ -419,17 +290,6 @@ export class CronWaves {
     );
     this.report.waves.push(rec);
     return rec;
-  }
-
-  private count(rec: RunRecord): void {
-    const t = this.report.totals;
-    for (const st of Object.values(rec.statuses)) {
-      if (st.startsWith('partial')) t.partial++;
-      if (st === 'partial/timeout') t.partialTimeout++;
-      if (st === 'partial/signal') t.partialSignal++;
-      if (st.startsWith('failed')) t.failed++;
-      if (st === 'locked') t.locked++;
-    }
   }
 
   /** What a wave may end with: without faults only done, partial, or timeout(1)'s cut. */
@@ -550,9 +410,3 @@ export class CronWaves {
   }
 }
 
-/** The pid of the process timeout(1) started (brainsync), or null once there is none. */
-async function childOf(pid: number): Promise<number | null> {
-  const text = await readFile(`/proc/${pid}/task/${pid}/children`, 'utf8').catch(() => '');
-  const first = text.trim().split(/\s+/)[0];
-  return first ? Number(first) : null;
-}
