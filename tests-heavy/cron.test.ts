@@ -1,87 +1,74 @@
-import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { describe, expect, it } from 'vitest';
-// @ts-expect-error plain JS bench module
-import { createCorpusRepo } from '../bench/corpus.mjs';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import pg from 'pg';
+import { afterAll, describe, expect, it } from 'vitest';
+import { backends, freshBrain } from '../test/helpers/brains.js';
+import { makeTempDir } from '../test/helpers/gitRepo.js';
+import { CronWaves, type Mode } from './cronWaves.js';
 
-const pages = Number(process.env.BRAINSYNC_HEAVY_PAGES ?? 20000);
-// Small CI corpora import in a few seconds: shrink the budget so one wave is still not enough.
-const budget = Number(process.env.BRAINSYNC_HEAVY_BUDGET ?? (pages >= 20000 ? 15 : 2));
-const cli = resolve('bin/brainsync.js');
-const sources = ['alpha', 'beta', 'gamma'];
+/**
+ * The cron reproducer (see README.md here): four bookmarked sources mutated between waves,
+ * each wave `timeout(1)` around `brainsync sync --all --timeout B --json` with embedding on,
+ * with or without faults, on PGLite and on Postgres. Sizes from the environment.
+ */
+const pages = Number(process.env.BRAINSYNC_HEAVY_PAGES ?? 10_000);
+const budget = Number(process.env.BRAINSYNC_HEAVY_BUDGET ?? (pages >= 5_000 ? 5 : 1));
+// As the README's crontab (timeout 540 around --timeout 4m): a little over twice the budget,
+// plus start-up. On PGLite, whose sources run one after another, it cuts most waves short.
+const outer = Number(process.env.BRAINSYNC_HEAVY_OUTER ?? Math.ceil(2.25 * budget) + 5);
+const mutationWaves = Number(process.env.BRAINSYNC_HEAVY_WAVES ?? 4);
+const maxQuietWaves = Number(process.env.BRAINSYNC_HEAVY_MAX_QUIET_WAVES ?? 40);
+const seed = Number(process.env.BRAINSYNC_HEAVY_SEED ?? 1);
+const modes = (process.env.BRAINSYNC_HEAVY_MODES ?? 'waves,faults').split(',') as Mode[];
+const reportDir = process.env.BRAINSYNC_HEAVY_REPORT_DIR;
+const sources = ['alpha', 'beta', 'gamma', 'delta'];
 
-function brainsync(db: string, args: string[], outer?: number) {
-  const argv = outer ? ['timeout', String(outer), process.execPath, cli, '--db', db, ...args] : [process.execPath, cli, '--db', db, ...args];
-  const r = spawnSync(argv[0], argv.slice(1), { encoding: 'utf8', maxBuffer: 1 << 28 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const works: string[] = [];
+afterAll(async () => {
+  for (const w of works) await rm(w, { recursive: true, force: true });
+});
 
-function pageCount(db: string): Record<string, number> {
-  const out = JSON.parse(brainsync(db, ['sources', 'list', '--json']).stdout) as { name: string; pages: number }[];
-  return Object.fromEntries(out.map((s) => [s.name, s.pages]));
-}
-
-describe('the cron reproducer', () => {
-  it(`converges over repeated "timeout ${budget + 5} brainsync sync --all --timeout ${budget}" waves (${pages} pages × 3)`, async () => {
-    const work = mkdtempSync(join(tmpdir(), 'brainsync-heavy-'));
-    const db = join(work, 'brain');
-    expect(brainsync(db, ['init']).code).toBe(0);
-    for (const [i, name] of sources.entries()) {
-      const repo = join(work, name);
-      await createCorpusRepo(repo, { pages, seed: 10 + i });
-      expect(brainsync(db, ['sources', 'add', name, repo]).code).toBe(0);
+describe.each(backends())('cron waves on %s', (backend) => {
+  it.each(modes)(`%s: ${sources.length} bookmarked sources × ${pages} pages converge under timeout(1)`, async (mode) => {
+    const work = await makeTempDir('brainsync-heavy-');
+    works.push(work);
+    const brain = await freshBrain(backend);
+    const terminateBackends =
+      backend === 'postgres'
+        ? async () => {
+            const c = new pg.Client({ connectionString: brain.arg });
+            await c.connect();
+            try {
+              const r = await c.query<{ n: number }>(
+                `select count(*) filter (where pg_terminate_backend(pid))::int as n
+                   from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()`,
+              );
+              return r.rows[0].n;
+            } finally {
+              await c.end();
+            }
+          }
+        : undefined;
+    const harness = new CronWaves({
+      brain, work, mode, pages, sources, budget, outer, mutationWaves, maxQuietWaves, seed, terminateBackends,
+      log: (l) => process.stderr.write(`${l}\n`),
+    });
+    const report = await harness.run();
+    const json = JSON.stringify(report);
+    process.stdout.write(`BRAINSYNC_HEAVY_REPORT ${JSON.stringify({ ...report, waves: undefined })}\n`);
+    if (reportDir) {
+      await mkdir(reportDir, { recursive: true });
+      await writeFile(join(reportDir, `cron-${backend}-${mode}.json`), json + '\n');
     }
-    let previous = 0;
-    let waves = 0;
-    for (;;) {
-      waves++;
-      const wave = brainsync(db, ['sync', '--all', '--timeout', String(budget), '--json'], budget + 5);
-      // When timeout(1) has to cut the wave it sends SIGTERM and itself exits 124; brainsync
-      // must still have printed its results and released its locks (checked below).
-      expect([0, 75, 124], wave.stderr).toContain(wave.code);
-      expect(wave.stdout, `wave ${waves} (exit ${wave.code}) printed no results:\n${wave.stderr}`).not.toBe('');
-      const doc = JSON.parse(wave.stdout) as { sources: { status: string }[] };
-      const total = Object.values(pageCount(db)).reduce((a, b) => a + b, 0);
-      const locks = JSON.parse(brainsync(db, ['locks', '--json']).stdout) as unknown[];
-      expect(locks).toEqual([]);
-      if (doc.sources.every((s) => s.status === 'synced' || s.status === 'up_to_date')) break;
-      expect(total, `wave ${waves} made no progress`).toBeGreaterThan(previous);
-      previous = total;
-      expect(waves).toBeLessThan(40);
+    expect(harness.v.list, json).toEqual([]);
+    // The budget bit: waves really ended partial on their timeout, and later waves resumed.
+    expect(report.totals.partialTimeout, 'waves ended partial on their --timeout').toBeGreaterThan(0);
+    expect(report.totals.resumedAfterPartial, 'a wave after a partial one skipped the pages it had written').toBeGreaterThan(0);
+    expect(report.final).toMatchObject({ verifyExit: 0, bookmarksAtTips: true, pending: 0 });
+    expect(report.stalenessCheck).toMatchObject({ failingExit: 1, passingExit: 0 });
+    if (mode === 'faults') {
+      const t = report.totals;
+      expect(t.kills + t.terms + t.overlaps + t.backendTerminations, 'faults were injected').toBeGreaterThan(0);
     }
-    expect(waves, 'the corpus should need more than one wave').toBeGreaterThan(1);
-    expect(pageCount(db)).toEqual(Object.fromEntries(sources.map((s) => [s, pages])));
-    const again = brainsync(db, ['sync', '--all', '--json']);
-    expect(again.code).toBe(0);
-    expect((JSON.parse(again.stdout) as { sources: { status: string }[] }).sources.map((s) => s.status)).toEqual(
-      sources.map(() => 'up_to_date'),
-    );
-  });
-
-  it('runs the cron line from README.md as written', () => {
-    const readme = readFileSync('README.md', 'utf8');
-    const line = readme.split('\n').find((l) => /^\S+ \S+ \S+ \S+ \S+ cd /.test(l));
-    expect(line, 'README has a cron line').toBeTruthy();
-    const command = line!.split(/\s+/).slice(5).join(' ');
-    const work = mkdtempSync(join(tmpdir(), 'brainsync-cronline-'));
-    const repo = join(work, 'notes');
-    execFileSync('sh', ['examples/make-example-repo.sh', repo]);
-    const env = { ...process.env, BRAINSYNC_HOME: work };
-    execFileSync(process.execPath, [cli, 'init'], { env });
-    execFileSync(process.execPath, [cli, 'sources', 'add', 'notes', repo], { env });
-    const runnable = command
-      .replace('/srv/brainsync', resolve('.'))
-      .replaceAll('/var/log/', `${work}/`);
-    // Two waves append to one log: it must read as JSON Lines, one dated document per wave.
-    for (let wave = 0; wave < 2; wave++) {
-      const r = spawnSync('sh', ['-c', runnable], { env, encoding: 'utf8' });
-      expect(r.status, readFileSync(join(work, 'brainsync.log'), 'utf8')).toBe(0);
-    }
-    const lines = readFileSync(join(work, 'brainsync.json'), 'utf8').trimEnd().split('\n');
-    const docs = lines.map((l) => JSON.parse(l) as { startedAt: string; finishedAt: string; version: string; sources: { status: string }[] });
-    expect(docs.map((d) => d.sources[0].status)).toEqual(['synced', 'up_to_date']);
-    for (const d of docs) expect(Date.parse(d.finishedAt)).toBeGreaterThanOrEqual(Date.parse(d.startedAt));
   });
 });

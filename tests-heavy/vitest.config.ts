@@ -4,7 +4,9 @@ export default defineConfig({
   test: {
     name: 'heavy',
     include: ['tests-heavy/**/*.test.ts'],
-    testTimeout: 30 * 60_000,
+    // A real Postgres (or BRAINSYNC_TEST_PG_URL) and the migrated PGLite template.
+    globalSetup: ['test/helpers/globalSetup.ts'],
+    testTimeout: 120 * 60_000,
     hookTimeout: 10 * 60_000,
   },
 });
