@@ -135,22 +135,22 @@ describe.runIf(backends().includes('postgres'))('a second SIGTERM', () => {
     const run = await startCli(['--json', 'sync', '--source', 'notes', '--workers', '2'], { db: brain });
     await waitForPages(brain, 'notes', 300, { alive: run });
 
-    // Hold the lock row: both workers' next fenced writes wait on it, and so would the run's
-    // lock release (a DELETE of that row), so the graceful stop after the first SIGTERM
+    // Hold the source's lock guard, as a takeover does: both workers' next fenced writes wait
+    // on it, and so would the run's lock release, so the graceful stop after the first SIGTERM
     // cannot finish while we hold it.
     const blocker = new pg.Client({ connectionString: brain.arg });
     await blocker.connect();
     try {
       await blocker.query('begin');
-      await blocker.query(`select * from sync_locks where name = 'notes' for update`);
+      await blocker.query(`select pg_advisory_xact_lock(${0x62736c6b}, hashtext('notes'))`);
       // Both workers are parked on their fence (and nothing of the run is in flight that a
       // signal could cancel).
-      await waitUntil('both import workers to wait on the lock row', async () => {
+      await waitUntil('both import workers to wait on the lock guard', async () => {
         // (From another connection: inside a transaction, pg_stat_activity is a frozen snapshot.)
         const r = await pgQuery(
           brain,
           `select count(*)::int as n from pg_stat_activity
-            where datname = current_database() and wait_event_type = 'Lock' and query ilike '%from sync_locks%for share%'`,
+            where datname = current_database() and wait_event_type = 'Lock' and query ilike '%pg_advisory_xact_lock_shared%'`,
         );
         return r.rows[0].n >= 2;
       }, { alive: run, timeoutMs: 20_000 });
@@ -162,7 +162,7 @@ describe.runIf(backends().includes('postgres'))('a second SIGTERM', () => {
       const r = await waitForExit(run, 10_000);
       expect(r.code, describeRun(r)).toBe(143);
       // At once: the second signal waits for nothing but its best-effort lock release, which
-      // is bounded by a 2 s last-resort timer (here the release waits on our row lock).
+      // is bounded by a 2 s last-resort timer (here the release waits on our guard).
       expect(Date.now() - secondAt).toBeLessThan(3500);
       expect(r.stderr).toMatch(/second signal/);
     } finally {
