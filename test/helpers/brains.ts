@@ -1,8 +1,8 @@
-import { cp, mkdtemp } from 'node:fs/promises';
+import { cp, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { inject } from 'vitest';
+import { afterAll, inject } from 'vitest';
 import type { Db } from '../../src/db/Db.js';
 import { openDb } from '../../src/db/openDb.js';
 import { resolveDbTarget, type DbTarget } from '../../src/db/target.js';
@@ -17,6 +17,12 @@ export interface TestBrain {
 
 let counter = 0;
 
+/** PGLite brains this test file made (a 39 MB copy each): removed after the file, so runs never fill the disk. */
+const madeDirs: string[] = [];
+afterAll(async () => {
+  await Promise.all(madeDirs.splice(0).map((d) => rm(d, { recursive: true, force: true })));
+});
+
 /** The backends the integration suite runs against; Postgres only when the harness has one. */
 export function backends(): BackendName[] {
   return inject('pgAdminUrl') ? ['pglite', 'postgres'] : ['pglite'];
@@ -28,7 +34,9 @@ export function backends(): BackendName[] {
  */
 export async function freshBrain(backend: BackendName, opts: { empty?: boolean } = {}): Promise<TestBrain> {
   if (backend === 'pglite') {
-    const dir = join(await mkdtemp(join(tmpdir(), 'brainsync-brain-')), 'brain');
+    const parent = await mkdtemp(join(tmpdir(), 'brainsync-brain-'));
+    madeDirs.push(parent);
+    const dir = join(parent, 'brain');
     if (!opts.empty) await cp(inject('pgliteTemplate'), dir, { recursive: true });
     return { target: resolveDbTarget({ flag: dir, env: {} }), arg: dir };
   }
