@@ -54,12 +54,7 @@ export function reciprocalRankFusion<T>(text: Ranked<T>[], vector: Ranked<T>[]):
     e.vector = r.item;
     e.score += fusion.weights.vector / (fusion.k.vector + i + 1);
   });
-  // Ties (same score) go to the better best rank, then to the text list's order.
-  return [...byKey.values()].sort(
-    (a, b) => b.score - a.score || bestRank(a) - bestRank(b) || (a.ranks.text ?? Infinity) - (b.ranks.text ?? Infinity),
-  );
-}
-
-function bestRank(f: Fused<unknown>): number {
-  return Math.min(f.ranks.text ?? Infinity, f.ranks.vector ?? Infinity);
+  // The sort is stable and the map holds the text list's pages first, in its order: equal
+  // scores (with distinct ks, only by floating-point coincidence) keep that order.
+  return [...byKey.values()].sort((a, b) => b.score - a.score);
 }

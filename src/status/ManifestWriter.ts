@@ -2,7 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Db } from '../db/Db.js';
 import { readSystemIdentifier } from '../db/statusQueries.js';
-import { writeFileAtomic } from '../embed/writeFileAtomic.js';
+import { writeFileAtomic } from '../writeFileAtomic.js';
 import { errorMessage } from '../errors.js';
 import { buildManifest } from './buildManifest.js';
 import { clearChangeMarker } from './changeMarker.js';

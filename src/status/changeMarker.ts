@@ -1,7 +1,7 @@
-import { open, unlink } from 'node:fs/promises';
+import { unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
-import { dirname } from 'node:path';
 import { FileSystemError, errorMessage } from '../errors.js';
+import { writeFileAtomic } from '../writeFileAtomic.js';
 import { changeMarkerPath } from './manifestPath.js';
 
 /**
@@ -15,15 +15,10 @@ import { changeMarkerPath } from './manifestPath.js';
  */
 export async function markBrainChanging(brainDir: string, command: string): Promise<void> {
   const path = changeMarkerPath(brainDir);
+  const marker = JSON.stringify({ pid: process.pid, host: hostname(), command, since: new Date().toISOString() }) + '\n';
   try {
-    const handle = await open(path, 'w', 0o644);
-    try {
-      await handle.writeFile(JSON.stringify({ pid: process.pid, host: hostname(), command, since: new Date().toISOString() }) + '\n');
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await syncDirectory(dirname(path));
+    // Durable before the database opens: the file and the directory entry are fsync'd.
+    await writeFileAtomic(path, [Buffer.from(marker)]);
   } catch (err) {
     throw new FileSystemError(
       `could not create ${path}, which marks the brain's status manifest out of date while a command changes the brain ` +
@@ -36,17 +31,4 @@ export async function markBrainChanging(brainDir: string, command: string): Prom
 /** After a manifest rebuilt from the database was renamed into place. A marker left behind only costs speed. */
 export async function clearChangeMarker(brainDir: string): Promise<void> {
   await unlink(changeMarkerPath(brainDir)).catch(() => {});
-}
-
-async function syncDirectory(dir: string): Promise<void> {
-  try {
-    const handle = await open(dir, 'r');
-    try {
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-  } catch {
-    // Not every platform can fsync a directory; the file itself is synced.
-  }
 }

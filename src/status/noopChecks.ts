@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { writeFileAtomic } from '../embed/writeFileAtomic.js';
+import { writeFileAtomic } from '../writeFileAtomic.js';
 import type { ManifestSource } from './manifest.js';
 
 /**

@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { writeFileAtomic } from '../embed/writeFileAtomic.js';
+import { writeFileAtomic } from '../writeFileAtomic.js';
 import type { Manifest } from './manifest.js';
 import { mergeNoopChecks, readNoopChecks, writeNoopChecks, type NoopCheck } from './noopChecks.js';
 

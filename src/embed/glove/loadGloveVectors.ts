@@ -1,7 +1,7 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { EmbedError } from '../EmbedError.js';
-import { writeFileAtomic } from '../writeFileAtomic.js';
+import { writeFileAtomic } from '../../writeFileAtomic.js';
 import { buildSifTable, sifWeighting, type SifTable } from './buildSifTable.js';
 import { decodeGloveCache, encodeGloveCache, type GloveCacheHeader, type GloveCacheKey } from './gloveCache.js';
 import { readWinkVectors } from './readWinkVectors.js';
