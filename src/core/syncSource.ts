@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import type { Db } from '../db/Db.js';
 import { countPending, recordPending } from '../db/embedQueries.js';
-import { countPages } from '../db/pagesQueries.js';
+import { countPages, countStoredPaths } from '../db/pagesQueries.js';
 import { insertRun } from '../db/runsQueries.js';
 import { findSource, type SourceRow } from '../db/sourcesQueries.js';
 import { setBookmark } from '../db/bookmarkQueries.js';
@@ -174,7 +174,8 @@ async function changeStages(
     record.plan = plan;
     if (opts.dryRun) return;
     if (!opts.allowMassDelete && plan.deletes.length > massDeleteFloor) {
-      checkMassDelete(source.name, plan, await countPages(deps.db, source.id));
+      const deleting = await countStoredPaths(deps.db, source.id, plan.deletes);
+      if (deleting > massDeleteFloor) checkMassDelete(source.name, deleting, await countPages(deps.db, source.id));
     }
     enter('apply', planSummary(plan));
     const apply = await timed('applyMs', () => applyRun({

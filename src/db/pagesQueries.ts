@@ -40,6 +40,15 @@ export async function allBlobOids(db: Queryable, sourceId: number): Promise<Map<
   return new Map(res.rows.map((r) => [r.path, r.oid]));
 }
 
+/** How many of the given paths are stored pages of a source. */
+export async function countStoredPaths(db: Queryable, sourceId: number, paths: string[]): Promise<number> {
+  const res = await db.query<{ n: number }>(
+    'select count(*)::int as n from pages where source_id = $1 and path = any($2::text[])',
+    [sourceId, paths],
+  );
+  return res.rows[0]?.n ?? 0;
+}
+
 export async function countPages(db: Queryable, sourceId: number): Promise<number> {
   const res = await db.query<{ n: number }>('select count(*)::int as n from pages where source_id = $1', [sourceId]);
   return res.rows[0]?.n ?? 0;

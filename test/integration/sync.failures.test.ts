@@ -83,4 +83,21 @@ describe.each(backends())('bad files on %s', (backend) => {
     expect(allowed.status).toBe('synced');
     expect(Object.keys(await pagesOf(db, 'notes'))).toEqual(['only.md']);
   });
+
+  it('does not refuse a resumed run whose deletes an earlier, stopped run already applied', async () => {
+    for (let i = 0; i < 200; i++) await repo.write(`n/${i}.md`, note(`N${i}`, `text ${i} `.repeat(20)));
+    await repo.commit('many');
+    await add(db, 'notes', repo.dir);
+    await sync(db, 'notes');
+    await repo.git(['rm', '-q', ...Array.from({ length: 90 }, (_, i) => `n/${i}.md`)]);
+    const head = await repo.commit('drop 90');
+    // What a run stopped by its budget after the deletes leaves: the pages gone, the bookmark
+    // not advanced, so the next run plans the same 90 deletes against 110 stored pages
+    // (more than half of them, above the floor: refused if the guard counted them).
+    await db.query(`delete from pages where path = any($1::text[])`, [Array.from({ length: 90 }, (_, i) => `n/${i}.md`)]);
+    const resumed = await sync(db, 'notes');
+    expect(resumed.status).toBe('synced');
+    expect(Object.keys(await pagesOf(db, 'notes'))).toHaveLength(110);
+    expect(await bookmarkOf(db, 'notes')).toBe(head);
+  });
 });
