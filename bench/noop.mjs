@@ -21,6 +21,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createCorpusRepo } from './corpus.mjs';
 import { startPostgres } from './postgres.mjs';
+import { figure } from './figures.mjs';
 
 const args = process.argv.slice(2);
 const opt = (name, dflt) => {
@@ -74,7 +75,7 @@ async function prepare(label, sources, db = join(temp, `${label}-brain`)) {
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
 
-function measure(label, { db, copy }, argv) {
+function measure(label, { db, copy }, argv, key) {
   const ways = {
     fast: () => {
       const r = brainsync(cli, db, ['--json', ...argv]);
@@ -93,6 +94,7 @@ function measure(label, { db, copy }, argv) {
   for (const fn of Object.values(ways)) fn(); // warm the file cache
   for (let i = 0; i < runs; i++) for (const [k, fn] of Object.entries(ways)) times[k].push(fn());
   for (const [k, xs] of Object.entries(times)) {
+    if (k === 'fast') figure(key, median(xs) / 1000, { runs });
     console.log(`${label} ${k.padEnd(8)}: median ${(median(xs) / 1000).toFixed(3)} s, min ${(Math.min(...xs) / 1000).toFixed(3)} s wall incl. process start (${runs} runs)`);
   }
 }
@@ -101,12 +103,12 @@ const load = () => loadavg().map((x) => x.toFixed(2)).join(' ');
 console.log(`brainsync no-op bench: node ${process.version}, ${runs} runs per figure${baseline ? `, baseline ${baseline}` : ''}; load average ${load()}`);
 try {
   const one = await prepare('pglite 1 source', [['c', await cloneOf(1, pages)]]);
-  measure(`pglite no-op sync --source c (${pages} pages)`, one, ['sync', '--source', 'c']);
+  measure(`pglite no-op sync --source c (${pages} pages)`, one, ['sync', '--source', 'c'], 'noop_one');
   if (!args.includes('--skip-all')) {
     const four = [];
     for (let seed = 1; seed <= 4; seed++) four.push([`c${seed}`, await cloneOf(seed, allPages)]);
     const all = await prepare('pglite 4 sources', four);
-    measure(`pglite no-op sync --all (4 × ${allPages} pages)`, all, ['sync', '--all']);
+    measure(`pglite no-op sync --all (4 × ${allPages} pages)`, all, ['sync', '--all'], 'noop_all');
   }
   if (args.includes('--postgres')) {
     const pg = await startPostgres(join(temp, 'pg'));

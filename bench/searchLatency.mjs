@@ -12,6 +12,7 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createCorpusRepo } from './corpus.mjs';
+import { figure } from './figures.mjs';
 
 const args = process.argv.slice(2);
 const opt = (name, dflt) => {
@@ -119,6 +120,7 @@ async function inProcess() {
   for (const mode of modes) {
     const ms = [];
     for (let i = 0; i < runs; i++) for (const q of queries) ms.push((await time(() => search({ db, models }, q, { mode, limit: 10 })))[0]);
+    figure(`search_inproc_${mode}`, pct(ms, 50), { p95: pct(ms, 95) });
     console.log(`in-process search --mode ${mode}: ${fmt(ms)}`);
   }
   await models.close();
@@ -136,6 +138,7 @@ function endToEnd() {
         debug = r.stderr.trim().split('\n').filter((l) => /opened the brain in/.test(l)).pop() ?? '';
       }
     }
+    figure(`search_cli_${mode}`, pct(ms, 50), { p95: pct(ms, 95) });
     console.log(`end to end \`brainsync search Q --mode ${mode}\`: ${fmt(ms)}   (last run: ${debug})`);
   }
   const node = [];

@@ -12,6 +12,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createCorpusRepo } from './corpus.mjs';
 import { startPostgres } from './postgres.mjs';
+import { figure } from './figures.mjs';
 
 const args = process.argv.slice(2);
 const opt = (name, dflt) => {
@@ -39,7 +40,7 @@ function quantile(sorted, q) {
   return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)];
 }
 
-function measure(label, db, argv, check) {
+function measure(label, db, argv, check, key) {
   brainsync(db, argv); // warm the file cache once
   const times = [];
   for (let i = 0; i < runs; i++) {
@@ -48,6 +49,7 @@ function measure(label, db, argv, check) {
     times.push(r.ms);
   }
   times.sort((a, b) => a - b);
+  figure(key, quantile(times, 0.5), { p95: quantile(times, 0.95), runs });
   console.log(`${label}: p50 ${quantile(times, 0.5).toFixed(0)} ms, p95 ${quantile(times, 0.95).toFixed(0)} ms, min ${times[0].toFixed(0)} ms (${runs} runs)`);
 }
 
@@ -82,9 +84,9 @@ try {
   }
   const [one, five] = loadavg();
   console.log(`brainsync status on a ${backend} brain of ${pages} pages, node ${process.version}, load average ${one.toFixed(2)} / ${five.toFixed(2)}`);
-  measure('status --json from the manifest', db, ['--json', 'status'], from('manifest'));
+  measure('status --json from the manifest', db, ['--json', 'status'], from('manifest'), 'status_manifest');
   measure('status --format prometheus from the manifest', db, ['status', '--format', 'prometheus']);
-  measure('status --json --live', db, ['--json', 'status', '--live'], from('live'));
+  measure('status --json --live', db, ['--json', 'status', '--live'], from('live'), 'status_live');
   measure('node bin/brainsync.js --version (process start alone)', db, ['--version']);
 } finally {
   await pg?.stop();

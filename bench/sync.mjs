@@ -1,12 +1,16 @@
 // Sync benchmarks: prints figures, asserts nothing. Run `npm run bench` (or node bench/sync.mjs
 // after `npm run build`). Options: --pages N (default 10000), --only pglite|postgres,
-// --skip-all (skip the 4-source run), --keep (keep temp dirs).
+// --skip-all (skip the 4-source run), --first-only (only the first sync: for 100K pages),
+// --workers 1,4 (Postgres worker counts), --keep (keep temp dirs). Every bench sync is followed
+// by a full-compare `brainsync verify`; a brain that does not match its bookmark is reported.
+// `npm run bench` (bench/report.mjs) runs this with the other bench scripts into one table.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { changeCorpus, createCorpusRepo } from './corpus.mjs';
 import { startPostgres } from './postgres.mjs';
+import { figure } from './figures.mjs';
 
 const args = process.argv.slice(2);
 const opt = (name, dflt) => {
@@ -15,6 +19,8 @@ const opt = (name, dflt) => {
 };
 const pages = Number(opt('pages', '10000'));
 const only = opt('only', null);
+const firstOnly = args.includes('--first-only');
+const pgWorkers = opt('workers', '1,4').split(',').map(Number);
 const root = resolve('.bench');
 const cli = resolve('bin/brainsync.js');
 const hasTime = existsSync('/usr/bin/time');
@@ -49,6 +55,16 @@ function cloneRepo(src) {
   return dir;
 }
 
+/** A full compare of the brain with the bookmark; a bench figure from a wrong brain is worthless. */
+function verify(db, label) {
+  const r = run(db, ['--json', 'verify', '--all']);
+  const bad = (r.json?.sources ?? []).filter((s) => !s.clean);
+  if (r.status !== 0 || bad.length > 0) {
+    console.log(`${label}: VERIFY FAILED (exit ${r.status}): ${bad.map((s) => `${s.source}: ${s.message ?? s.status}`).join('; ')}`);
+    figure('verify_failed', 1, { label });
+  } else console.log(`${label}: verify clean (${r.json.sources.map((s) => s.pages).join('+')} pages match the bookmark)`);
+}
+
 function fmt(n, d = 2) {
   return n === null || n === undefined ? 'n/a' : n.toFixed(d);
 }
@@ -67,18 +83,24 @@ async function benchBackend(label, makeDb, workersList) {
     const importSec = (r?.timings.totalMs ?? 0) / 1000;
     console.log(`${label} workers=${workers} first sync: ${pages} pages in ${fmt(first.wall)}s wall ` +
       `(${fmt(pages / first.wall, 0)} pages/s incl. start; run ${fmt(importSec)}s = ${fmt(pages / importSec, 0)} pages/s), peak RSS ${fmt(first.rssMb, 0)} MB, status ${r?.status}`);
-    if (workers !== workersList[0]) continue;
+    figure(`first_${label}_w${workers}`, pages / first.wall, { pages, wall: first.wall, rssMb: first.rssMb });
+    verify(db, `${label} workers=${workers} first sync`);
+    if (firstOnly || workers !== workersList[0]) continue;
     const emb = run(db, ['embed', '--source', 'c', '--json', '-q']);
     const e = emb.json?.sources?.[0];
     console.log(`${label} embed (glove) of the first sync's chunks: ${e?.embedded} chunks in ${fmt(emb.wall)}s wall ` +
       `(${fmt(e?.embedded / emb.wall, 0)} chunks/s incl. start and model load; phase ${e?.ms} ms = ${fmt(e?.embedded / (e?.ms / 1000), 0)} chunks/s), peak RSS ${fmt(emb.rssMb, 0)} MB`);
+    figure(`embed_${label}`, e?.embedded / (e?.ms / 1000), { chunks: e?.embedded, rssMb: emb.rssMb });
     const noop = run(db, ['sync', '--source', 'c', '--json', '-q']);
     console.log(`${label} no-op re-sync: ${fmt(noop.wall)}s wall incl. process start; run itself ${noop.json?.sources?.[0]?.timings.totalMs} ms; peak RSS ${fmt(noop.rssMb, 0)} MB`);
-    await changeCorpus(repo, { modify: 100, seed: 3 });
+    await changeCorpus(repo, { modify: 100, add: 5, rename: 5, remove: 5, seed: 3 });
     const inc = run(db, ['sync', '--source', 'c', '--json', '-q']);
     const ir = inc.json?.sources?.[0];
-    console.log(`${label} 100 changed files: ${fmt(inc.wall)}s wall; run ${ir?.timings.totalMs} ms; imported ${ir?.counts.imported}; ` +
-      `re-embedded ${ir?.counts.embedded} changed chunks in ${ir?.timings.embedMs} ms (model load included; unchanged chunks keep their vectors)`);
+    console.log(`${label} 100 edits + 5 adds, 5 renames, 5 deletes: ${fmt(inc.wall)}s wall; run ${ir?.timings.totalMs} ms; imported ${ir?.counts.imported}, ` +
+      `renamed ${ir?.counts.renamed}, deleted ${ir?.counts.deleted}; re-embedded ${ir?.counts.embedded} changed chunks in ${ir?.timings.embedMs} ms ` +
+      '(model load included; unchanged chunks keep their vectors)');
+    figure(`inc_${label}`, inc.wall, { runMs: ir?.timings.totalMs, embedMs: ir?.timings.embedMs, rssMb: inc.rssMb });
+    verify(db, `${label} incremental`);
     await resumeCost(label, db, repo);
   }
 }
@@ -100,6 +122,7 @@ async function resumeCost(label, db, repo) {
   await handle.close();
   const r = run(db, ['sync', '--source', 'c', '--json', '-q']);
   const s = r.json?.sources?.[0];
+  figure(`resume_${label}`, (s?.timings.totalMs * 1000) / Math.max(1, s?.counts.skipped), { skipped: s?.counts.skipped });
   console.log(`${label} resume with ${s?.counts.skipped} pages already written: run ${s?.timings.totalMs} ms ` +
     `(${fmt((s?.timings.totalMs * 1000) / Math.max(1, s?.counts.skipped), 1)} µs per skipped page; ${s?.counts.read} blobs read)`);
 }
@@ -108,9 +131,11 @@ async function benchAll(label, makeDb) {
   const db = await makeDb();
   run(db, ['init', '-q']);
   for (let seed = 1; seed <= 4; seed++) run(db, ['sources', 'add', `c${seed}`, cloneRepo(await corpus(seed)), '-q']);
-  const r = run(db, ['sync', '--all', '--json', '-q']);
+  const r = run(db, ['sync', '--all', '--no-embed', '--json', '-q']);
   const statuses = r.json?.sources?.map((s) => s.status).join(',');
   console.log(`${label} --all over 4 sources of ${pages} pages: ${fmt(r.wall)}s wall (${fmt((4 * pages) / r.wall, 0)} pages/s), peak RSS ${fmt(r.rssMb, 0)} MB, [${statuses}]`);
+  figure(`all_${label}`, (4 * pages) / r.wall, { wall: r.wall, rssMb: r.rssMb, statuses });
+  verify(db, `${label} --all`);
 }
 
 const temp = mkdtempSync(join(tmpdir(), 'brainsync-bench-'));
@@ -125,7 +150,7 @@ if (only !== 'pglite') {
   const pg = await startPostgres(join(temp, 'pg'));
   try {
     const pgDb = async () => pg.createDatabase(`bench_${++n}`);
-    await benchBackend('postgres', pgDb, [1, 4]);
+    await benchBackend('postgres', pgDb, pgWorkers);
     if (!args.includes('--skip-all')) await benchAll('postgres', pgDb);
   } finally {
     await pg.stop();

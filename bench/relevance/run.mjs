@@ -10,6 +10,7 @@ import { cp, mkdir, mkdtemp, rm, symlink } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { figure } from '../figures.mjs';
 import { mean, ndcgAtK, recallAtK, reciprocalRank } from './metrics.mjs';
 import { corpusDir, listCorpus, loadQueries } from './relevanceSet.mjs';
 
@@ -142,6 +143,7 @@ try {
   try {
     const { scores, ms, notices } = await runQueries(engine, queries);
     printTable(scores);
+    for (const m of modes) figure(`ndcg_${m}`, mean(scores.map((r) => r[m].ndcg)), { queries: scores.length });
     const worse = scores.filter((r) => r.hybrid.ndcg < r.text.ndcg - 1e-9).map((r) => r.q.id);
     console.log(`\nhybrid below text (nDCG@10) on ${worse.length} of ${scores.length} queries${worse.length ? `: ${worse.join(', ')}` : ''}`);
     console.log(`in-process latency per query, ms (p50 / p95): ${modes.map((m) => `${m} ${pct(ms[m], 50).toFixed(1)} / ${pct(ms[m], 95).toFixed(1)}`).join(', ')}`);
