@@ -27,6 +27,8 @@ export interface BrainOpenOptions {
   waitSeconds?: number;
   /** Readers: the command changes nothing the status manifest shows, so it leaves the manifest current (see OpenDbOptions). */
   readOnly?: boolean;
+  /** The command may write for minutes (a first sync, a large backlog): PGLite runs optimised (wasmTier.ts). */
+  longWork?: boolean;
 }
 
 /** What readers wait for a busy PGLite brain when --wait is not given. */
@@ -55,7 +57,9 @@ export function contextFrom(cmd: Command): CliContext {
     log,
     commandLine,
     async openBrain(opts = {}) {
-      const { openBrain } = await import('../db/openBrain.js');
+      const [{ openBrain }, { chooseWasmTier }] = await Promise.all([import('../db/openBrain.js'), import('./wasmTier.js')]);
+      const tier = chooseWasmTier(target, opts.longWork ?? false);
+      if (tier) log.debug(`PGLite runs on V8's ${tier} wasm tier (${opts.longWork ? 'long work' : 'a short command'})`);
       // A taken-over lock means a brainsync died holding the brain: worth a line in the cron log.
       return openBrain(target, {
         ...opts,

@@ -12,7 +12,7 @@ import type { EmbedFlags } from './embed.js';
 export async function runEmbed(ctx: CliContext, flags: EmbedFlags): Promise<number> {
   const stop = watchProcessSignals(async () => {});
   try {
-    const db = await ctx.openBrain({ vector: false });
+    const db = await ctx.openBrain({ vector: false, longWork: true });
     const models = new ProviderPool(modelsDir(), {
       env: keyEnvironment(), batchTokens: flags.embedBatchTokens, onNotice: (l) => ctx.log.warn(l), onDebug: (l) => ctx.log.debug(l),
     });

@@ -8,6 +8,7 @@ import { printJson, waveStamp } from '../output.js';
 import { signalExitCode, type ProcessStop } from '../signals.js';
 import { createSyncReporter } from '../syncReport.js';
 import { version } from '../version.js';
+import { syncMayBeLong } from '../wasmTier.js';
 import type { SyncFlags } from './syncRun.js';
 
 /**
@@ -22,6 +23,7 @@ export async function syncWave(ctx: CliContext, flags: SyncFlags, stop: ProcessS
     maxConnections: flags.maxSources * (flags.workers + 1) + 2,
     vector: false,
     forceDirLock: flags.breakLock === 'force',
+    longWork: await syncMayBeLong(ctx.target, flags),
   });
   ctx.log.debug(`opened ${ctx.target.display} in ${Math.round(performance.now() - opening)} ms (${Math.round(performance.now())} ms since start)`);
   // Created now, loaded only if a source has chunks waiting for a vector.
