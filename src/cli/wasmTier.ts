@@ -37,12 +37,19 @@ export async function syncMayBeLong(
   flags: { full: boolean; all: boolean; sources: string[]; embed: boolean },
 ): Promise<boolean> {
   if (target.kind !== 'pglite' || flags.full) return true;
-  const read = await readManifest(target, manifestPath(target, homeFromEnv()));
-  if (!read.ok) return true;
-  const byName = new Map(read.manifest.sources.map((s) => [s.name, s]));
-  const chosenSources = flags.all ? read.manifest.sources : flags.sources.map((n) => byName.get(n));
-  if (chosenSources.length === 0) return true;
-  return chosenSources.some(
-    (s) => !s || s.bookmark === null || s.pendingTargets.length > 0 || (flags.embed && s.embedPending > longBacklog),
-  );
+  // Only a hint: a manifest this code cannot read (another version's, damaged) means long.
+  try {
+    const read = await readManifest(target, manifestPath(target, homeFromEnv()));
+    if (!read.ok) return true;
+    const byName = new Map(read.manifest.sources.map((s) => [s.name, s]));
+    const chosenSources = flags.all ? read.manifest.sources : flags.sources.map((n) => byName.get(n));
+    if (chosenSources.length === 0) return true;
+    return chosenSources.some(
+      (s) =>
+        !s || typeof s.bookmark !== 'string' || !Array.isArray(s.pendingTargets) || s.pendingTargets.length > 0 ||
+        (flags.embed && !(s.embedPending <= longBacklog)),
+    );
+  } catch {
+    return true;
+  }
 }
