@@ -72,7 +72,7 @@ async function writeOneByOne(ctx: RunContext, pages: PageWrite[], failures: File
 
 async function writeInTx(ctx: RunContext, tx: Queryable, pages: PageWrite[], failures: FileFailure[]): Promise<UpsertedPaths> {
   await ctx.lock.fence(tx);
-  const written = await upsertPages(tx, ctx.source.id, pages);
+  const written = await upsertPages(tx, ctx.source.id, pages, { exclusive: ctx.db.capabilities.exclusive });
   await clearFailures(tx, ctx.source.id, pages.map((p) => p.path));
   await recordFailures(tx, ctx.source.id, failures);
   return written;

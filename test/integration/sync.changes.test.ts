@@ -27,6 +27,24 @@ describe.each(backends())('sync of ordinary changes on %s', (backend) => {
     expect(again.changes).toBeUndefined();
   });
 
+  it('leaves foreign keys in force after an import (PGLite skips their checks only inside its batches)', async () => {
+    await repo.write('a.md', note('A', 'Some text [[B]] and more.'));
+    await repo.commit('first');
+    await add(db, 'notes', repo.dir);
+    expect((await sync(db, 'notes')).status).toBe('synced');
+    const role = await db.query<{ r: string }>('select current_setting($1) as r', ['session_replication_role']);
+    expect(role.rows[0].r).toBe('origin');
+    const orphan = db.query("insert into chunks (page_id, ordinal, text, chunk_hash) values (-1, 0, 'x', 'h')");
+    await expect(orphan).rejects.toThrow(/foreign key/);
+    const chunks = await db.query<{ n: number }>('select count(*)::int as n from chunks c join pages p on p.id = c.page_id');
+    const all = await db.query<{ n: number }>('select count(*)::int as n from chunks');
+    expect(all.rows[0].n).toBeGreaterThan(0);
+    expect(chunks.rows[0].n).toBe(all.rows[0].n);
+    await db.query("delete from pages where path = 'a.md'");
+    expect((await db.query<{ n: number }>('select count(*)::int as n from chunks')).rows[0].n).toBe(0);
+    expect((await db.query<{ n: number }>('select count(*)::int as n from links')).rows[0].n).toBe(0);
+  });
+
   it('follows adds, modifications and deletes incrementally', async () => {
     await repo.write('a.md', note('A'));
     await repo.write('b.md', note('B'));
