@@ -5,7 +5,7 @@ import { GitFailure, errorMessage } from '../errors.js';
 import { redactCredentials } from '../redact.js';
 import { GitError } from '../git/GitError.js';
 import { branchInfo, revParse } from '../git/repoInfo.js';
-import { cloneMirror, pullFastForward, type PullStatus } from '../git/syncRepo.js';
+import { cloneMirror, pullCheckedOut, remoteTip, type PullStatus } from '../git/syncRepo.js';
 
 export interface Collected {
   /** The repository the run reads objects from (the user's repo, or brainsync's mirror). */
@@ -66,7 +66,16 @@ async function collectLocal(source: CollectSource, opts: CollectOptions): Promis
   if (!opts.pull) return { repoDir, target: info.commit, pull: 'skipped' };
   if (!info.checkedOut) return { repoDir, target: info.commit, pull: 'not_on_branch' };
   if (!info.upstream) return { repoDir, target: info.commit, pull: 'no_upstream' };
-  const { status } = await pullFastForward(repoDir, source.branch, { signal: opts.signal });
+  // When the upstream's tip is already the branch's, a pull would change nothing: one ref
+  // advertisement instead of a fetch and a merge keeps a cron no-op cheap. Anything else
+  // (the remote has moved, cannot be asked, or the upstream is a local branch) pulls.
+  const from = info.pullFrom;
+  if (from && from.remote !== '.') {
+    const tip = await remoteTip(repoDir, from.remote, from.ref, { signal: opts.signal }).catch(() => null);
+    if (opts.signal.aborted) throw opts.signal.reason;
+    if (tip === info.commit) return { repoDir, target: info.commit, pull: 'pulled' };
+  }
+  const { status } = await pullCheckedOut(repoDir, { signal: opts.signal });
   const target = await revParse(repoDir, `refs/heads/${source.branch}^{commit}`, { signal: opts.signal });
   return { repoDir, target, pull: status };
 }

@@ -54,16 +54,22 @@ export interface BranchInfo {
   checkedOut: boolean;
   /** Its upstream ref (`refs/remotes/origin/main`), or null. */
   upstream: string | null;
+  /** Where a pull fetches from: the remote (`origin`, `.` for a local branch) and its ref (`refs/heads/main`); null without an upstream. */
+  pullFrom: { remote: string; ref: string } | null;
 }
 
 /** Tip, checked-out state and upstream of `refs/heads/B` in one git call; null when the branch is missing. */
 export async function branchInfo(repo: string, branch: string, opts: GitOptions = {}): Promise<BranchInfo | null> {
   assertBranchName(branch);
-  const args = ['for-each-ref', '--format=%(HEAD) %(objectname) %(upstream)', `refs/heads/${branch}`];
+  const fields = ['%(HEAD)', '%(objectname)', '%(upstream)', '%(upstream:remotename)', '%(upstream:remoteref)'];
+  const args = ['for-each-ref', `--format=${fields.join('%00')}`, `refs/heads/${branch}`];
+  const out = await runGit(repo, args, opts);
+  const line = out.split('\n').find((l) => l.length > 0);
+  if (line === undefined) return null;
   // %(HEAD) is "*" for the checked-out branch and a space otherwise.
-  const m = /^([* ]) ([0-9a-f]+) ?(.*)$/m.exec(await runGit(repo, args, opts));
-  if (!m) return null;
-  return { commit: m[2], checkedOut: m[1] === '*', upstream: m[3] ? m[3] : null };
+  const [head, commit, upstream, remote, ref] = line.split('\0');
+  const pullFrom = upstream && remote && ref ? { remote, ref } : null;
+  return { commit, checkedOut: head === '*', upstream: upstream ? upstream : null, pullFrom };
 }
 
 /** The full object id `rev` names; a GitError when it names nothing. */

@@ -61,10 +61,36 @@ export async function pullFastForward(repo: string, branch: string, opts: GitOpt
   if ((await currentBranch(repo, opts)) !== branch) return { status: 'not_on_branch' };
   const upstream = await runGit(repo, ['for-each-ref', '--format=%(upstream)', `refs/heads/${branch}`], opts);
   if (upstream.trim() === '') return { status: 'no_upstream' };
+  return pullCheckedOut(repo, opts);
+}
+
+/**
+ * `git pull --ff-only` into the checked-out branch, which the caller knows has an upstream
+ * (pullFastForward without its two checks).
+ */
+export async function pullCheckedOut(repo: string, opts: GitOptions = {}): Promise<{ status: PullStatus }> {
   // --no-rebase: a user's pull.rebase=true must not turn this into a rebase.
   const args = ['pull', '--ff-only', '--no-rebase', '--quiet'];
   const r = await runGitResult(repo, args, { ...opts, env: { GIT_MERGE_AUTOEDIT: 'no' } });
   if (r.exitCode === 0) return { status: 'pulled' };
   if (/not possible to fast-forward/i.test(r.stderr)) return { status: 'not_fast_forward' };
   throw gitFailure(args, r.exitCode, r.signal, r.stderr);
+}
+
+/**
+ * The commit `ref` names on `remote` (a remote's name or URL, as a pull fetches from it), or
+ * null when the remote does not have it. One `git ls-remote`: the ref advertisement alone,
+ * without the fetch's negotiation, FETCH_HEAD, connectivity check and auto-maintenance.
+ */
+export async function remoteTip(repo: string, remote: string, ref: string, opts: GitOptions = {}): Promise<string | null> {
+  const args = ['ls-remote', remote, ref];
+  assertSafeArg(remote, 'remote', args);
+  assertSafeArg(ref, 'ref', args);
+  const out = await runGit(repo, args, opts);
+  for (const line of out.split('\n')) {
+    const tab = line.indexOf('\t');
+    // A pattern also matches longer refs ending in it (refs/remotes/x/refs/heads/main): only the exact one counts.
+    if (tab > 0 && line.slice(tab + 1) === ref) return line.slice(0, tab);
+  }
+  return null;
 }

@@ -1,3 +1,5 @@
+import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { SyncEvent } from '../../src/core/syncSource.js';
 import type { Db } from '../../src/db/Db.js';
@@ -73,5 +75,30 @@ describe.each(backends())('pulling and fetching on %s', (backend) => {
     expect(diverged.status).toBe('synced');
     expect(events.some((e) => e.type === 'warning' && /diverged from its upstream.*never forced/.test(e.message))).toBe(true);
     expect(Object.keys(await pagesOf(db, 'local'))).toEqual(['a.md', 'b.md']);
+  });
+
+  it('asks the upstream for its tip and skips the fetch and merge when the branch is already there; pulls once it moves', async () => {
+    const clone = await makeTempDir();
+    await runTestGit(clone, ['clone', '-q', origin.dir, '.']);
+    await add(db, 'local', clone);
+    await sync(db, 'local');
+    const fetchHead = () => stat(join(clone, '.git', 'FETCH_HEAD')).then((s) => s.mtimeMs, () => null);
+    const before = await fetchHead();
+    const quiet = await sync(db, 'local');
+    expect(quiet).toMatchObject({ status: 'up_to_date', pull: 'pulled' });
+    expect(await fetchHead()).toBe(before); // no fetch ran
+
+    await origin.write('b.md', note('B'));
+    const head = await origin.commit('upstream change');
+    const moved = await sync(db, 'local');
+    expect(moved).toMatchObject({ status: 'synced', pull: 'pulled', target: head });
+    expect(await fetchHead()).not.toBe(before);
+    expect(await runTestGit(clone, ['rev-parse', 'refs/remotes/origin/main'])).toBe(head);
+
+    // An upstream that cannot be asked: the pull runs, and its failure is the run's.
+    await origin.cleanup();
+    const lost = await sync(db, 'local');
+    expect(lost.status).toBe('failed');
+    expect(lost.message).toMatch(/git/);
   });
 });

@@ -123,12 +123,17 @@ describe('branchInfo', () => {
     await own.write('a.md', 'a');
     const main = await own.commit('a');
     await own.git(['branch', 'other']);
-    expect(await branchInfo(own.dir, 'main')).toEqual({ commit: main, checkedOut: true, upstream: null });
-    expect(await branchInfo(own.dir, 'other')).toEqual({ commit: main, checkedOut: false, upstream: null });
+    expect(await branchInfo(own.dir, 'main')).toEqual({ commit: main, checkedOut: true, upstream: null, pullFrom: null });
+    expect(await branchInfo(own.dir, 'other')).toEqual({ commit: main, checkedOut: false, upstream: null, pullFrom: null });
     expect(await branchInfo(own.dir, 'missing')).toBeNull();
     const clone = await makeTempDir();
     await runTestGit(clone, ['clone', '-q', own.dir, '.']);
-    expect((await branchInfo(clone, 'main'))?.upstream).toBe('refs/remotes/origin/main');
+    expect(await branchInfo(clone, 'main')).toEqual({
+      commit: main, checkedOut: true, upstream: 'refs/remotes/origin/main', pullFrom: { remote: 'origin', ref: 'refs/heads/main' },
+    });
+    // A branch tracking a local branch pulls from ".".
+    await runTestGit(clone, ['branch', '--quiet', '--track', 'local', 'main']);
+    expect((await branchInfo(clone, 'local'))?.pullFrom).toEqual({ remote: '.', ref: 'refs/heads/main' });
     await own.cleanup();
   });
 });

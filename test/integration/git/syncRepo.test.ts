@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { GitError } from '../../../src/git/GitError.js';
 import { revParse } from '../../../src/git/repoInfo.js';
-import { cloneMirror, fetchBranch, pullFastForward } from '../../../src/git/syncRepo.js';
+import { cloneMirror, fetchBranch, pullFastForward, remoteTip } from '../../../src/git/syncRepo.js';
 import { createRepo, makeTempDir, runTestGit, type TestRepo } from '../../helpers/gitRepo.js';
 
 const dirs: string[] = [];
@@ -160,5 +160,27 @@ describe('pullFastForward', () => {
     await rm(bare, { recursive: true });
     await mkdir(bare);
     await expect(pullFastForward(work.dir, 'main')).rejects.toBeInstanceOf(GitError);
+  });
+});
+
+describe('remoteTip', () => {
+  it('names the commit of exactly that ref on the remote, and null when it has none', async () => {
+    const { work, bare, first } = await originWithCommit();
+    expect(await remoteTip(work.dir, 'origin', 'refs/heads/main')).toBe(first);
+    // A longer ref ending in the pattern is not the one asked for.
+    await runTestGit(bare, ['update-ref', 'refs/remotes/x/refs/heads/side', first]);
+    expect(await remoteTip(work.dir, 'origin', 'refs/heads/side')).toBeNull();
+    await work.write('b.md', 'b');
+    const second = await work.commit('second');
+    await work.git(['push', '--quiet', 'origin', 'main']);
+    expect(await remoteTip(work.dir, 'origin', 'refs/heads/main')).toBe(second);
+    expect(await remoteTip(work.dir, bare, 'refs/heads/main')).toBe(second);
+  });
+
+  it('throws a GitError for a remote that cannot be reached, and refuses an option for a remote', async () => {
+    const { work, bare } = await originWithCommit();
+    await rm(bare, { recursive: true });
+    await expect(remoteTip(work.dir, 'origin', 'refs/heads/main')).rejects.toBeInstanceOf(GitError);
+    await expect(remoteTip(work.dir, '--upload-pack=touch x', 'refs/heads/main')).rejects.toThrow(/remote/);
   });
 });
