@@ -1,6 +1,6 @@
 // Sync benchmarks: prints figures, asserts nothing. Run `npm run bench` (or node bench/sync.mjs
 // after `npm run build`). Options: --pages N (default 10000), --only pglite|postgres,
-// --skip-all (skip the 4-source run), --first-only (only the first sync: for 100K pages),
+// --skip-all (skip the 4-source run), --first-only (only the first sync, no 4-source run: for 100K pages),
 // --workers 1,4 (Postgres worker counts), --keep (keep temp dirs). Every bench sync is followed
 // by a full-compare `brainsync verify`; a brain that does not match its bookmark is reported.
 // `npm run bench` (bench/report.mjs) runs this with the other bench scripts into one table.
@@ -20,6 +20,7 @@ const opt = (name, dflt) => {
 const pages = Number(opt('pages', '10000'));
 const only = opt('only', null);
 const firstOnly = args.includes('--first-only');
+const skipAll = firstOnly || args.includes('--skip-all');
 const pgWorkers = opt('workers', '1,4').split(',').map(Number);
 const root = resolve('.bench');
 const cli = resolve('bin/brainsync.js');
@@ -144,14 +145,14 @@ const pgliteDb = async () => join(temp, `brain-${++n}`);
 console.log(`brainsync bench: ${pages} pages per source, node ${process.version}`);
 if (only !== 'postgres') {
   await benchBackend('pglite', pgliteDb, [1]);
-  if (!args.includes('--skip-all')) await benchAll('pglite', pgliteDb);
+  if (!skipAll) await benchAll('pglite', pgliteDb);
 }
 if (only !== 'pglite') {
   const pg = await startPostgres(join(temp, 'pg'));
   try {
     const pgDb = async () => pg.createDatabase(`bench_${++n}`);
     await benchBackend('postgres', pgDb, pgWorkers);
-    if (!args.includes('--skip-all')) await benchAll('postgres', pgDb);
+    if (!skipAll) await benchAll('postgres', pgDb);
   } finally {
     await pg.stop();
   }
