@@ -22,16 +22,31 @@ export class BatchPacer {
        * spends its time on per-batch overhead (lookups, commits) instead of pages.
        */
       min?: number;
+      /**
+       * Guaranteed progress: the first batch of a run holds at least this many items whenever
+       * any time is left, even when the estimate says it will not fit (the budget's grace
+       * covers it). Without it, a run whose lock, pull and plan take nearly its whole budget
+       * would stop before writing anything, wave after wave, and its source never catch up.
+       */
+      progressFloor?: number;
     },
   ) {}
+
+  private handedOut = false;
 
   /** How many items the next batch should hold; 0 = do not start another batch. */
   nextSize(): number {
     const left = this.timeLeft();
-    if (left === Infinity) return this.opts.max;
+    if (left === Infinity) {
+      this.handedOut = true;
+      return this.opts.max;
+    }
     const rate = this.msPerItem ?? this.opts.guessMsPerItem;
     const size = Math.min(this.opts.max, Math.floor((left * (this.opts.share ?? 0.75)) / rate));
-    return size >= (this.opts.min ?? 1) ? size : 0;
+    const floor = this.handedOut || left <= 0 ? 0 : Math.min(this.opts.max, this.opts.progressFloor ?? 0);
+    const chosen = size >= (this.opts.min ?? 1) ? size : 0;
+    if (chosen > 0 || floor > 0) this.handedOut = true;
+    return Math.max(chosen, floor);
   }
 
   /** A batch of `items` took `ms` from start to commit. */

@@ -45,7 +45,7 @@ export async function applyPlan(ctx: RunContext, plan: Plan, target: string): Pr
     noteFailed(ctx.out, failures);
     ctx.progress(failures.length);
   }
-  const importPacer = new BatchPacer(ctx.timeLeft, { max: importBatchSize, guessMsPerItem: 10, min: 10 });
+  const importPacer = new BatchPacer(ctx.timeLeft, { max: importBatchSize, guessMsPerItem: 10, min: 10, progressFloor: 10 });
   await paced(ctx, plan.imports, importPacer, ctx.workers, (ops) => importBatch(ctx, ops));
 }
 

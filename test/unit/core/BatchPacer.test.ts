@@ -46,4 +46,18 @@ describe('BatchPacer', () => {
     const picky = new BatchPacer(() => 100, { max: 100, guessMsPerItem: 10, min: 10 });
     expect(picky.nextSize()).toBe(0);
   });
+
+  it('with a progress floor, hands out one batch of that size while any time is left, even when the estimate says it will not fit', () => {
+    let left = 50;
+    const p = new BatchPacer(() => left, { max: 100, guessMsPerItem: 10, min: 10, progressFloor: 10 });
+    expect(p.nextSize()).toBe(10); // 50 ms fits 3 items by the guess: below min, but nothing was written yet
+    expect(p.nextSize()).toBe(0); // only once per run
+    left = 1_000;
+    const roomy = new BatchPacer(() => left, { max: 100, guessMsPerItem: 10, min: 10, progressFloor: 10 });
+    expect(roomy.nextSize()).toBe(75);
+    left = 1;
+    expect(roomy.nextSize()).toBe(0); // a batch was already handed out
+    const late = new BatchPacer(() => 0, { max: 100, guessMsPerItem: 10, progressFloor: 10 });
+    expect(late.nextSize()).toBe(0); // past the deadline: nothing
+  });
 });
