@@ -12,7 +12,7 @@ import { CronWaves, type Mode } from './cronWaves.js';
  * with or without faults, on PGLite and on Postgres. Sizes from the environment.
  */
 const pages = Number(process.env.BRAINSYNC_HEAVY_PAGES ?? 10_000);
-const budget = Number(process.env.BRAINSYNC_HEAVY_BUDGET ?? (pages >= 5_000 ? 5 : 1));
+const budget = Number(process.env.BRAINSYNC_HEAVY_BUDGET ?? (pages >= 5_000 ? 5 : 2));
 // As the README's crontab (timeout 540 around --timeout 4m): a little over twice the budget,
 // plus start-up. On PGLite, whose sources run one after another, it cuts most waves short.
 const outer = Number(process.env.BRAINSYNC_HEAVY_OUTER ?? Math.ceil(2.25 * budget) + 5);
