@@ -26,7 +26,7 @@ const pathBatchSize = 500;
 export async function applyPlan(ctx: RunContext, plan: Plan, target: string): Promise<void> {
   if (plannedCount(plan) + plan.clearFailures.length === 0) return;
   await fenced(ctx, (tx) => addPendingTarget(tx, ctx.source.id, target));
-  const pathPacer = new BatchPacer(ctx.timeLeft, { max: pathBatchSize, guessMsPerItem: 2 });
+  const pathPacer = new BatchPacer(ctx.timeLeft, { max: pathBatchSize, guessMsPerItem: 2, progressFloor: 10 });
   await paced(ctx, plan.deletes, pathPacer, 1, async (paths) => {
     await fenced(ctx, async (tx) => {
       const deleted = await deletePages(tx, ctx.source.id, paths);
