@@ -23,9 +23,9 @@ export class BatchPacer {
        */
       min?: number;
       /**
-       * Guaranteed progress: the first batch of a run holds at least this many items whenever
-       * any time is left, even when the estimate says it will not fit (the budget's grace
-       * covers it). Without it, a run whose lock, pull and plan take nearly its whole budget
+       * Guaranteed progress: the first batch of a run holds at least this many items, even when
+       * the estimate says it will not fit or the deadline has passed (the budget's grace covers
+       * it; see floorAvailable). Without it, a run whose lock, pull and plan take nearly its whole budget
        * would stop before writing anything, wave after wave, and its source never catch up.
        */
       progressFloor?: number;
@@ -33,6 +33,14 @@ export class BatchPacer {
   ) {}
 
   private handedOut = false;
+
+  /**
+   * True while the guaranteed first batch has not been handed out: the caller then lets it
+   * start until the budget's grace ends (the write signal), not only until the deadline.
+   */
+  get floorAvailable(): boolean {
+    return !this.handedOut && (this.opts.progressFloor ?? 0) > 0;
+  }
 
   /** How many items the next batch should hold; 0 = do not start another batch. */
   nextSize(): number {
@@ -43,7 +51,7 @@ export class BatchPacer {
     }
     const rate = this.msPerItem ?? this.opts.guessMsPerItem;
     const size = Math.min(this.opts.max, Math.floor((left * (this.opts.share ?? 0.75)) / rate));
-    const floor = this.handedOut || left <= 0 ? 0 : Math.min(this.opts.max, this.opts.progressFloor ?? 0);
+    const floor = this.floorAvailable ? Math.min(this.opts.max, this.opts.progressFloor ?? 0) : 0;
     const chosen = size >= (this.opts.min ?? 1) ? size : 0;
     if (chosen > 0 || floor > 0) this.handedOut = true;
     return Math.max(chosen, floor);

@@ -63,7 +63,9 @@ async function paced<T>(
     // After a failure (a lost connection, say) the other workers start no new batch: they
     // would fail the same way, or keep importing for a run that has already failed.
     while (next < items.length && !failed) {
-      ctx.signal.throwIfAborted();
+      // The guaranteed first batch may start within the budget's grace (the write signal,
+      // which SIGTERM and a lost lock abort at once); every other batch only before the deadline.
+      (pacer.floorAvailable ? ctx.writeSignal : ctx.signal).throwIfAborted();
       const size = pacer.nextSize();
       if (size === 0) throw new RunStopped('timeout', 'time budget used up (too little left to start another batch)');
       const batch = items.slice(next, (next += size));

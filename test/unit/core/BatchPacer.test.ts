@@ -47,7 +47,7 @@ describe('BatchPacer', () => {
     expect(picky.nextSize()).toBe(0);
   });
 
-  it('with a progress floor, hands out one batch of that size while any time is left, even when the estimate says it will not fit', () => {
+  it('with a progress floor, hands out one batch of that size, even when the estimate says it will not fit or the deadline has passed', () => {
     let left = 50;
     const p = new BatchPacer(() => left, { max: 100, guessMsPerItem: 10, min: 10, progressFloor: 10 });
     expect(p.nextSize()).toBe(10); // 50 ms fits 3 items by the guess: below min, but nothing was written yet
@@ -57,7 +57,11 @@ describe('BatchPacer', () => {
     expect(roomy.nextSize()).toBe(75);
     left = 1;
     expect(roomy.nextSize()).toBe(0); // a batch was already handed out
-    const late = new BatchPacer(() => 0, { max: 100, guessMsPerItem: 10, progressFloor: 10 });
-    expect(late.nextSize()).toBe(0); // past the deadline: nothing
+    const late = new BatchPacer(() => -200, { max: 100, guessMsPerItem: 10, progressFloor: 10 });
+    expect(late.floorAvailable).toBe(true); // past the deadline the caller's write signal decides
+    expect(late.nextSize()).toBe(10);
+    expect(late.floorAvailable).toBe(false);
+    expect(late.nextSize()).toBe(0);
+    expect(new BatchPacer(() => -200, { max: 100, guessMsPerItem: 10 }).floorAvailable).toBe(false);
   });
 });
