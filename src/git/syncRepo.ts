@@ -2,7 +2,7 @@ import { mkdir, readdir, stat } from 'node:fs/promises';
 import { assertBranchName, assertSafeArg } from './assertSafeArg.js';
 import { GitError, gitFailure } from './GitError.js';
 import { removeFetchTemps } from './removeFetchTemps.js';
-import { currentBranch, isGitRepository, type GitOptions } from './repoInfo.js';
+import { branchInfo, isGitRepository, type GitOptions } from './repoInfo.js';
 import { runGit, runGitResult } from './runGit.js';
 
 export interface CloneMirrorResult {
@@ -57,16 +57,15 @@ export type PullStatus = 'pulled' | 'no_upstream' | 'not_fast_forward' | 'not_on
  * `pulled` includes "already up to date".
  */
 export async function pullFastForward(repo: string, branch: string, opts: GitOptions = {}): Promise<{ status: PullStatus }> {
-  assertBranchName(branch);
-  if ((await currentBranch(repo, opts)) !== branch) return { status: 'not_on_branch' };
-  const upstream = await runGit(repo, ['for-each-ref', '--format=%(upstream)', `refs/heads/${branch}`], opts);
-  if (upstream.trim() === '') return { status: 'no_upstream' };
+  const info = await branchInfo(repo, branch, opts);
+  if (!info?.checkedOut) return { status: 'not_on_branch' };
+  if (!info.upstream) return { status: 'no_upstream' };
   return pullCheckedOut(repo, opts);
 }
 
 /**
  * `git pull --ff-only` into the checked-out branch, which the caller knows has an upstream
- * (pullFastForward without its two checks).
+ * (pullFastForward after the caller's own branchInfo).
  */
 export async function pullCheckedOut(repo: string, opts: GitOptions = {}): Promise<{ status: PullStatus }> {
   // --no-rebase: a user's pull.rebase=true must not turn this into a rebase.
