@@ -27,12 +27,16 @@ export class BatchPacer {
        * the estimate says it will not fit or the deadline has passed (the budget's grace covers
        * it; see floorAvailable). Without it, a run whose lock, pull and plan take nearly its whole budget
        * would stop before writing anything, wave after wave, and its source never catch up.
+       * A batch that did no work (every page already stored by an earlier run) does not use the
+       * floor up: a resumed run would otherwise redo the same first batch wave after wave.
        */
       progressFloor?: number;
     },
   ) {}
 
   private handedOut = false;
+  /** Some batch has done work: the guaranteed batch is spent for good. */
+  private progressed = false;
 
   /**
    * True while the guaranteed first batch has not been handed out: the caller then lets it
@@ -57,10 +61,17 @@ export class BatchPacer {
     return Math.max(chosen, floor);
   }
 
-  /** A batch of `items` took `ms` from start to commit. */
-  record(items: number, ms: number): void {
-    if (items <= 0) return;
-    const rate = Math.max(ms, 1) / items;
+  /**
+   * A batch of `items` took `ms` from start to commit, and `worked` of them needed work (the
+   * rest were already stored). The rate is measured on the items that needed work.
+   */
+  record(items: number, ms: number, worked = items): void {
+    if (worked <= 0) {
+      if (!this.progressed) this.handedOut = false;
+      return;
+    }
+    this.progressed = true;
+    const rate = Math.max(ms, 1) / worked;
     // Smoothed, not worst-case: one slow batch (a checkpoint, a GC) should not shrink the
     // rest, and an under-estimate is covered by the budget's grace.
     this.msPerItem = this.msPerItem === null ? rate : (this.msPerItem + rate) / 2;

@@ -28,12 +28,17 @@ export async function applyPlan(ctx: RunContext, plan: Plan, target: string): Pr
   await fenced(ctx, (tx) => addPendingTarget(tx, ctx.source.id, target));
   const pathPacer = new BatchPacer(ctx.timeLeft, { max: pathBatchSize, guessMsPerItem: 2, progressFloor: 10 });
   await paced(ctx, plan.deletes, pathPacer, 1, async (paths) => {
+    let worked = 0;
     await fenced(ctx, async (tx) => {
       const deleted = await deletePages(tx, ctx.source.id, paths);
       await clearFailures(tx, ctx.source.id, paths);
-      return () => noteDeleted(ctx, deleted);
+      return () => {
+        worked = deleted.length;
+        noteDeleted(ctx, deleted);
+      };
     });
     ctx.progress(paths.length);
+    return worked;
   });
   await paced(ctx, plan.renames, pathPacer, 1, (renames) => applyRenames(ctx, renames));
   if (plan.failures.length > 0 || plan.clearFailures.length > 0) {
@@ -53,9 +58,10 @@ export async function applyPlan(ctx: RunContext, plan: Plan, target: string): Pr
  * Works through `items` in batches sized by `pacer`, with `workers` batches at a time.
  * Before each batch: the run's signal (budget, process signals, lost lock) and the pacer's
  * verdict; a batch once started runs to its commit unless a signal or a lost lock stops it.
+ * `work` returns how many of the batch's items needed work (not already done by an earlier run).
  */
 async function paced<T>(
-  ctx: RunContext, items: T[], pacer: BatchPacer, workers: number, work: (batch: T[]) => Promise<void>,
+  ctx: RunContext, items: T[], pacer: BatchPacer, workers: number, work: (batch: T[]) => Promise<number>,
 ): Promise<void> {
   let next = 0;
   let failed = false;
@@ -70,14 +76,15 @@ async function paced<T>(
       if (size === 0) throw new RunStopped('timeout', 'time budget used up (too little left to start another batch)');
       const batch = items.slice(next, (next += size));
       const t = performance.now();
+      let worked: number;
       try {
-        await work(batch);
+        worked = await work(batch);
       } catch (err) {
         failed = true;
         ctx.out.rolledBackMs += Math.round(performance.now() - t);
         throw err;
       }
-      pacer.record(batch.length, performance.now() - t);
+      pacer.record(batch.length, performance.now() - t, worked);
     }
   };
   const settled = await Promise.allSettled(Array.from({ length: Math.max(1, workers) }, loop));
@@ -88,8 +95,10 @@ async function paced<T>(
   if (failure !== undefined) throw failure;
 }
 
-async function applyRenames(ctx: RunContext, renames: RenameOp[]): Promise<void> {
+/** Applies a batch of renames; returns how many pages it renamed or deleted. */
+async function applyRenames(ctx: RunContext, renames: RenameOp[]): Promise<number> {
   const rows = renames.map((r) => ({ from: r.from, to: r.to, slug: slugFromPath(r.to) }));
+  const before = ctx.out.counts.renamed + ctx.out.counts.deleted;
   try {
     await fenced(ctx, async (tx) => {
       const renamed = await renamePages(tx, ctx.source.id, rows);
@@ -114,6 +123,7 @@ async function applyRenames(ctx: RunContext, renames: RenameOp[]): Promise<void>
     }
   }
   ctx.progress(renames.length);
+  return ctx.out.counts.renamed + ctx.out.counts.deleted - before;
 }
 
 /**

@@ -12,9 +12,9 @@ import type { RunContext } from './runContext.js';
 /**
  * Imports one batch: one lookup skips pages already stored at the planned blob (this is
  * what makes a resumed run cheap), the rest are read from git, parsed, and written in one
- * short fenced transaction.
+ * short fenced transaction. Returns how many pages needed work (written or recorded as failed).
  */
-export async function importBatch(ctx: RunContext, ops: ImportOp[]): Promise<void> {
+export async function importBatch(ctx: RunContext, ops: ImportOp[]): Promise<number> {
   // A batch once started runs to its commit unless a signal or a lost lock stops it (the
   // budget's deadline only stops new batches from starting).
   const { db, source, writeSignal: signal } = ctx;
@@ -23,7 +23,7 @@ export async function importBatch(ctx: RunContext, ops: ImportOp[]): Promise<voi
   const stored = await storedBlobOids(db, source.id, ops.map((op) => op.path), signal);
   const todo = ops.filter((op) => stored.get(op.path) !== op.oid);
   counts.skipped += ops.length - todo.length;
-  if (todo.length === 0) return;
+  if (todo.length === 0) return 0;
 
   const blobs = await Promise.all(todo.map((op) => ctx.reader.read(op.oid, ctx.maxFileBytes)));
   counts.read += blobs.length;
@@ -42,6 +42,7 @@ export async function importBatch(ctx: RunContext, ops: ImportOp[]): Promise<voi
   });
   await yieldToEventLoop();
   await writePages(ctx, pages, failures);
+  return todo.length;
 }
 
 async function writePages(ctx: RunContext, pages: PageWrite[], failures: FileFailure[]): Promise<void> {

@@ -64,4 +64,25 @@ describe('BatchPacer', () => {
     expect(late.nextSize()).toBe(0);
     expect(new BatchPacer(() => -200, { max: 100, guessMsPerItem: 10 }).floorAvailable).toBe(false);
   });
+
+  it('keeps the guaranteed batch for the first batch that does work: batches of pages an earlier run stored do not use it up', () => {
+    const late = new BatchPacer(() => -200, { max: 100, guessMsPerItem: 10, progressFloor: 10 });
+    expect(late.nextSize()).toBe(10);
+    late.record(10, 3, 0); // all ten were already stored
+    expect(late.floorAvailable).toBe(true);
+    expect(late.nextSize()).toBe(10);
+    late.record(10, 40, 4); // four needed writing
+    expect(late.floorAvailable).toBe(false);
+    expect(late.nextSize()).toBe(0);
+    late.record(10, 1, 0); // once spent, a batch that did no work does not bring it back
+    expect(late.floorAvailable).toBe(false);
+  });
+
+  it('measures the rate on the items that needed work', () => {
+    let left = 1_000;
+    const p = new BatchPacer(() => left, { max: 1_000, guessMsPerItem: 10 });
+    p.nextSize();
+    p.record(100, 100, 10); // 10 ms per written page, not 1 ms per item
+    expect(p.nextSize()).toBe(75);
+  });
 });
