@@ -194,7 +194,8 @@ export class CronWaves {
     const rate = pages / Math.max(ms / 1000, 0.001);
     this.report.firstSyncPagesPerSecond = Math.round(rate);
     // One and a half times what one budget covers at the first sync's rate: a wave cannot keep up.
-    this.mutationSize = Math.round(Math.min(0.9 * this.o.pages, Math.max(0.05 * this.o.pages, 1.5 * rate * this.o.budget)));
+    // Not capped by the corpus: what edits cannot cover (a small corpus, a fast machine) is added.
+    this.mutationSize = Math.round(Math.max(0.05 * this.o.pages, 1.5 * rate * this.o.budget));
     this.report.mutationSize = this.mutationSize;
     this.log(`first sync: ${pages} pages at ${Math.round(rate)} pages/s (import + embed); ${this.mutationSize} changes per source per wave`);
     await this.checkConsistent('after the first sync');
@@ -205,12 +206,13 @@ export class CronWaves {
     for (const [i, s] of this.o.sources.entries()) {
       const dir = this.repos[s];
       const current = (await runTestGit(dir, ['ls-files'])).split('\n').length;
-      // Mostly edits: a force-push that drops a commit of adds must not trip the mass-delete guard.
-      const m = Math.min(this.mutationSize, Math.floor(0.9 * current));
-      const modify = Math.round(0.7 * m);
-      const remove = Math.round(0.1 * m);
-      const rename = Math.round(0.1 * m);
-      const add = Math.max(1, m - modify - remove - rename);
+      // Mostly edits, then adds for the rest; each kind capped by the repository's size. A
+      // force-push that drops a commit of adds (at most 40%) must not trip the mass-delete guard.
+      const m = this.mutationSize;
+      const modify = Math.min(Math.round(0.7 * m), Math.floor(0.7 * current));
+      const remove = Math.min(Math.round(0.1 * m), Math.floor(0.05 * current));
+      const rename = Math.min(Math.round(0.1 * m), Math.floor(0.05 * current));
+      const add = Math.max(1, Math.min(m - modify - remove - rename, Math.floor(0.4 * current)));
       // A force-push: the last commit (whose pages a stopped run may have written) vanishes.
       const forcePush = (wave + i) % 3 === 2 && this.heads.get(s)!.length > 1;
       if (forcePush) await runTestGit(dir, ['reset', '-q', '--hard', 'HEAD~1']);
