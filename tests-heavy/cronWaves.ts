@@ -340,12 +340,17 @@ export class CronWaves {
     }
     this.report.mutationWaves = i;
     if (this.o.mode === 'faults' && this.faultsHit < kinds) this.v.add(`only ${this.faultsHit} of the ${kinds} kinds of fault hit a running wave`);
-    // The sources fell behind: status --max-staleness fails now…
-    const stale = Math.floor(await this.maxStaleness()) - 1;
-    const maxStaleness = Math.max(1, stale);
+    // One threshold for both checks: longer than a wave can last (timeout(1)'s limit) plus a
+    // margin, so that right after the converging wave every source is within it.
+    const maxStaleness = this.o.outer + 3;
+    // The sources fell behind: status --max-staleness fails now… (where the last mutation wave
+    // happened to bring every source up to date, only once the threshold has passed since).
+    const stalest = await this.maxStaleness();
+    const waited = Math.max(0, maxStaleness + 1 - stalest);
+    await sleep(waited * 1000);
     const failing = await this.cli(['status', '--max-staleness', `${maxStaleness}s`]);
-    this.report.stalenessCheck = { maxStaleness, failingExit: failing.code ?? -1, passingExit: -1 };
-    if (failing.code !== 1) this.v.add(`status --max-staleness ${maxStaleness}s exited ${failing.code} while every wave was behind (expected 1)`);
+    this.report.stalenessCheck = { maxStaleness, stalestAtEnd: Math.round(stalest * 10) / 10, waitedSeconds: Math.round(waited * 10) / 10, failingExit: failing.code ?? -1, passingExit: -1 };
+    if (failing.code !== 1) this.v.add(`status --max-staleness ${maxStaleness}s exited ${failing.code} while the sources were behind (expected 1)`);
     // …then quiet waves until every source is at its tip with nothing pending.
     let quiet = 0;
     for (;;) {
@@ -360,6 +365,10 @@ export class CronWaves {
       const done = this.o.sources.every((s) => ['synced', 'up_to_date'].includes(rec.statuses[s]) && rec.pending[s] === 0);
       if (atTips && done) break;
     }
+    // …and passes right after the converging wave.
+    const passing = await this.cli(['status', '--max-staleness', `${maxStaleness}s`]);
+    this.report.stalenessCheck.passingExit = passing.code ?? -1;
+    if (passing.code !== 0) this.v.add(`status --max-staleness ${maxStaleness}s exited ${passing.code} after convergence: ${passing.stderr}`);
     this.report.totals.quietWavesToConverge = quiet;
     this.report.totals.waves = n;
     // A source partial in one wave and resumed in the next: pages the first wrote were skipped, not read again.
@@ -371,9 +380,6 @@ export class CronWaves {
       }
     }
     await this.finalChecks();
-    const passing = await this.cli(['status', '--max-staleness', `${maxStaleness}s`]);
-    this.report.stalenessCheck.passingExit = passing.code ?? -1;
-    if (passing.code !== 0) this.v.add(`status --max-staleness ${maxStaleness}s exited ${passing.code} after convergence: ${passing.stderr}`);
     this.report.wallSeconds = Math.round((Date.now() - this.t0) / 100) / 10;
     return this.report;
   }

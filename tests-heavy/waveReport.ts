@@ -56,7 +56,7 @@ export interface Report {
     /** Pages seen at a renamed path still holding the old path's content (a run stopped between rename and re-import). */
     renamedAheadOfContent: number;
   };
-  stalenessCheck: { maxStaleness: number; failingExit: number; passingExit: number };
+  stalenessCheck: { maxStaleness: number; stalestAtEnd: number; waitedSeconds: number; failingExit: number; passingExit: number };
   final: { verifyExit: number; bookmarksAtTips: boolean; pending: number; pages: number };
   wallSeconds: number;
 }
@@ -79,7 +79,7 @@ export function newReport(o: {
       waves: 0, quietWavesToConverge: 0, partial: 0, partialTimeout: 0, partialSignal: 0, failed: 0, locked: 0, kills: 0, terms: 0,
       overlaps: 0, backendTerminations: 0, faultsMissed: 0, resumedAfterPartial: 0, renamedAheadOfContent: 0,
     },
-    stalenessCheck: { maxStaleness: 0, failingExit: -1, passingExit: -1 },
+    stalenessCheck: { maxStaleness: 0, stalestAtEnd: 0, waitedSeconds: 0, failingExit: -1, passingExit: -1 },
     final: { verifyExit: -1, bookmarksAtTips: false, pending: -1, pages: 0 },
     wallSeconds: 0,
   };
