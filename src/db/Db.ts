@@ -26,6 +26,11 @@ export interface DbCapabilities {
    * row held by another process was left by one that died.
    */
   exclusive: boolean;
+  /**
+   * The server vacuums tables by itself. PGLite runs no autovacuum: a table emptied after a
+   * big backlog keeps its dead pages, and every later scan reads them (see compactDrainedQueue).
+   */
+  autovacuum: boolean;
 }
 
 export interface Queryable {

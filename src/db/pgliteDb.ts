@@ -39,7 +39,7 @@ class PgliteDb implements Db {
     readonly target: string,
     vector: boolean,
   ) {
-    this.capabilities = { multiConnection: false, advisoryLocks: false, vector, vectorIndex: false, exclusive: true };
+    this.capabilities = { multiConnection: false, advisoryLocks: false, vector, vectorIndex: false, exclusive: true, autovacuum: false };
   }
 
   async query<T>(sql: string, params?: unknown[], opts?: QueryOptions): Promise<QueryResult<T>> {

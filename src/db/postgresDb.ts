@@ -48,7 +48,7 @@ async function tryEnableVector(pool: pg.Pool): Promise<boolean> {
 }
 
 class PostgresDb implements Db {
-  readonly capabilities = { multiConnection: true, advisoryLocks: true, vector: false, vectorIndex: false, exclusive: false };
+  readonly capabilities = { multiConnection: true, advisoryLocks: true, vector: false, vectorIndex: false, exclusive: false, autovacuum: true };
   constructor(
     private readonly pool: pg.Pool,
     private readonly url: string,
