@@ -205,6 +205,10 @@ export class CronWaves {
   private async mutate(wave: number): Promise<void> {
     for (const [i, s] of this.o.sources.entries()) {
       const dir = this.repos[s];
+      // A force-push: the last commit (whose pages a stopped run may have written) vanishes.
+      // First, so that the sizes below are of the repository the new commit changes.
+      const forcePush = (wave + i) % 3 === 2 && this.heads.get(s)!.length > 1;
+      if (forcePush) await runTestGit(dir, ['reset', '-q', '--hard', 'HEAD~1']);
       const current = (await runTestGit(dir, ['ls-files'])).split('\n').length;
       // Mostly edits, then adds for the rest; each kind capped by the repository's size. A
       // force-push that drops a commit of adds (at most 40%) must not trip the mass-delete guard.
@@ -213,9 +217,6 @@ export class CronWaves {
       const remove = Math.min(Math.round(0.1 * m), Math.floor(0.05 * current));
       const rename = Math.min(Math.round(0.1 * m), Math.floor(0.05 * current));
       const add = Math.max(1, Math.min(m - modify - remove - rename, Math.floor(0.4 * current)));
-      // A force-push: the last commit (whose pages a stopped run may have written) vanishes.
-      const forcePush = (wave + i) % 3 === 2 && this.heads.get(s)!.length > 1;
-      if (forcePush) await runTestGit(dir, ['reset', '-q', '--hard', 'HEAD~1']);
       const head = (await changeCorpus(dir, { modify, add, remove, rename, seed: this.o.seed * 1000 + wave * 10 + i })) as string;
       this.heads.get(s)!.push(head);
       if (forcePush) this.log(`${s}: force-push to ${head.slice(0, 8)}`);

@@ -31,9 +31,9 @@ export async function applyPlan(ctx: RunContext, plan: Plan, target: string): Pr
     let worked = 0;
     await fenced(ctx, async (tx) => {
       const deleted = await deletePages(tx, ctx.source.id, paths);
-      await clearFailures(tx, ctx.source.id, paths);
+      const cleared = await clearFailures(tx, ctx.source.id, paths);
       return () => {
-        worked = deleted.length;
+        worked = deleted.length + cleared;
         noteDeleted(ctx, deleted);
       };
     });

@@ -68,7 +68,7 @@ export async function recordPending(db: Queryable, sourceId: number, pending: nu
  * Vacuums the embed queue once it is empty and its table still holds more than `minBytes`
  * (the dead rows of a drained backlog), where nothing else would: without autovacuum (PGLite)
  * every later claim and count reads those pages again, cold, in each new process (a 57K-chunk
- * backlog left 14 MB: ~60 ms per run). Returns whether it vacuumed.
+ * backlog left 14 MB: ~100 ms per run). Returns whether it vacuumed.
  */
 export async function compactDrainedQueue(db: Db, minBytes: number): Promise<boolean> {
   if (db.capabilities.autovacuum) return false;

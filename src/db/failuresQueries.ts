@@ -67,9 +67,11 @@ export async function recordFailures(db: Queryable, sourceId: number, given: Fil
 }
 
 /** A file that imported cleanly, or is gone, has no failure any more. */
-export async function clearFailures(db: Queryable, sourceId: number, paths: string[]): Promise<void> {
-  if (paths.length === 0) return;
-  await db.query('delete from sync_failures where source_id = $1 and path = any($2::text[])', [sourceId, paths]);
+/** Forgets the recorded failures of `paths`; returns how many there were. */
+export async function clearFailures(db: Queryable, sourceId: number, paths: string[]): Promise<number> {
+  if (paths.length === 0) return 0;
+  const res = await db.query('delete from sync_failures where source_id = $1 and path = any($2::text[])', [sourceId, paths]);
+  return res.rowCount ?? 0;
 }
 
 const loneSurrogate = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
