@@ -351,7 +351,7 @@ export class CronWaves {
     await sleep(waited * 1000);
     const failing = await this.cli(['status', '--max-staleness', `${maxStaleness}s`]);
     this.report.stalenessCheck = { maxStaleness, stalestAtEnd: Math.round(stalest * 10) / 10, waitedSeconds: Math.round(waited * 10) / 10, failingExit: failing.code ?? -1, passingExit: -1 };
-    if (failing.code !== 1) this.v.add(`status --max-staleness ${maxStaleness}s exited ${failing.code} while the sources were behind (expected 1)`);
+    if (failing.code !== 1) this.v.add(`status --max-staleness ${maxStaleness}s exited ${failing.code} at the end of the mutation waves, the stalest source ${Math.round(stalest + waited)}s stale (expected 1)`);
     // …then quiet waves until every source is at its tip with nothing pending.
     let quiet = 0;
     for (;;) {

@@ -66,8 +66,7 @@ export async function recordFailures(db: Queryable, sourceId: number, given: Fil
   );
 }
 
-/** A file that imported cleanly, or is gone, has no failure any more. */
-/** Forgets the recorded failures of `paths`; returns how many there were. */
+/** A file that imported cleanly, or is gone, has no failure any more; returns how many were forgotten. */
 export async function clearFailures(db: Queryable, sourceId: number, paths: string[]): Promise<number> {
   if (paths.length === 0) return 0;
   const res = await db.query('delete from sync_failures where source_id = $1 and path = any($2::text[])', [sourceId, paths]);
