@@ -1,5 +1,6 @@
-import { PGlite, type Transaction } from '@electric-sql/pglite';
+import { PGlite, types, type Transaction } from '@electric-sql/pglite';
 import { vector } from '@electric-sql/pglite-pgvector';
+import { binaryTextArray, textArrayOid } from './binaryTextArray.js';
 import type { Db, Queryable, QueryOptions, QueryResult } from './Db.js';
 
 /** Same number parsing as the pg adapter: int8 and numeric come back as JS numbers. */
@@ -81,7 +82,7 @@ async function runQuery<T>(
   opts: QueryOptions | undefined,
 ): Promise<QueryResult<T>> {
   opts?.signal?.throwIfAborted();
-  const res = await pg.query<T>(sql, params);
+  const res = await pg.query<T>(sql, params, { serializers });
   return { rows: res.rows, rowCount: res.affectedRows ?? res.rows.length };
 }
 
@@ -98,6 +99,17 @@ function wrapTx(tx: Transaction, txOpts: QueryOptions | undefined, count: (bytes
     },
   };
 }
+
+/**
+ * `text[]` parameters (page bodies, chunk texts, paths) travel in Postgres's binary format,
+ * which PGLite passes through untouched (see binaryTextArray); anything else falls back to its
+ * usual array literal. PGLite picks the serializer by the parameter's type as Postgres infers
+ * it, so this touches no parameter of another type.
+ */
+const serializers = {
+  [textArrayOid]: (value: unknown) =>
+    (binaryTextArray(value) ?? types.arraySerializer(value, types.serializers[types.TEXT], textArrayOid)) as unknown as string,
+};
 
 /** Roughly how much a statement writes: the length of its string parameters. */
 function paramBytes(params: unknown[] | undefined): number {
