@@ -1,5 +1,6 @@
 import { fallbackVector, normalize } from './fallbackVector.js';
 import type { SifTable } from './buildSifTable.js';
+import { indexOfWords } from './gloveCache.js';
 import { forEachWord, tokenize } from './tokenize.js';
 
 /**
@@ -20,8 +21,7 @@ export class SifEncoder {
   constructor(table: SifTable, maxWords: number) {
     this.dimensions = table.dimensions;
     this.maxWords = maxWords;
-    this.index = new Map();
-    for (let i = 0; i < table.words.length; i++) this.index.set(table.words[i], i);
+    this.index = table.index ?? indexOfWords(table.words);
     this.rows = table.rows;
     this.sum = new Float64Array(table.dimensions);
   }

@@ -8,6 +8,8 @@ export interface SifTable {
   words: string[];
   /** `words.length * dimensions` values, the row of words[i] at i * dimensions. */
   rows: Float32Array;
+  /** Word → row, where the loader built it already. */
+  index?: Map<string, number>;
 }
 
 /** Names what buildSifTable does; change it whenever the computation changes. */

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, webcrypto } from 'node:crypto';
 import { endianness } from 'node:os';
 import type { SifTable } from './buildSifTable.js';
 
@@ -62,8 +62,13 @@ export function encodeGloveCache(table: SifTable, key: GloveCacheKey & { source:
   return { header, parts: [prefix, json, ...payload] };
 }
 
-/** Decodes a cache file, or says why it cannot be used. */
-export function decodeGloveCache(buf: Buffer, expect: GloveCacheKey): { header: GloveCacheHeader; table: SifTable } | { problem: string } {
+/**
+ * Decodes a cache file, or says why it cannot be used. The checksum of the 41 MB payload is
+ * computed on the thread pool while this thread splits the words and builds their lookup
+ * (together ~30 ms of a 115-file incremental sync's model load); the table is returned only
+ * once the checksum matches.
+ */
+export async function decodeGloveCache(buf: Buffer, expect: GloveCacheKey): Promise<DecodedGloveCache | { problem: string }> {
   if (buf.length < prefixBytes || !buf.subarray(0, magic.length).equals(magic)) return { problem: 'not a brainsync GloVe cache' };
   const start = prefixBytes + buf.readUInt32LE(magic.length);
   if (start > buf.length) return { problem: `truncated (${buf.length} bytes)` };
@@ -79,11 +84,25 @@ export function decodeGloveCache(buf: Buffer, expect: GloveCacheKey): { header: 
   const end = start + rowBytes + header.wordsBytes;
   if (!(end === buf.length && start % 4 === 0)) return { problem: `truncated or padded (${buf.length} bytes, expected ${end})` };
   const payload = buf.subarray(start);
-  if (createHash('sha256').update(payload).digest('hex') !== header.payloadSha256) return { problem: 'checksum mismatch' };
+  const checksum = webcrypto.subtle.digest('SHA-256', payload);
   const words = buf.toString('utf8', start + rowBytes, end).split('\n');
-  if (words.length !== header.count) return { problem: `${words.length} words, expected ${header.count}` };
+  const index = words.length === header.count ? indexOfWords(words) : null;
+  if (Buffer.from(await checksum).toString('hex') !== header.payloadSha256) return { problem: 'checksum mismatch' };
+  if (index === null) return { problem: `${words.length} words, expected ${header.count}` };
   const rows = float32FromLittleEndian(payload.subarray(0, rowBytes));
-  return { header, table: { dimensions: header.dimensions, words, rows } };
+  return { header, table: { dimensions: header.dimensions, words, rows, index } };
+}
+
+export interface DecodedGloveCache {
+  header: GloveCacheHeader;
+  table: SifTable;
+}
+
+/** Word → row. */
+export function indexOfWords(words: readonly string[]): Map<string, number> {
+  const index = new Map<string, number>();
+  for (let i = 0; i < words.length; i++) index.set(words[i], i);
+  return index;
 }
 
 function compareKey(header: GloveCacheHeader, expect: GloveCacheKey): string | null {
