@@ -1,4 +1,5 @@
 import { hostname } from 'node:os';
+import { analyzeStaleTables } from '../db/analyzeStale.js';
 import type { Db } from '../db/Db.js';
 import { countPending, recordPending } from '../db/embedQueries.js';
 import { countPages, countStoredPaths } from '../db/pagesQueries.js';
@@ -149,10 +150,23 @@ async function runStages(deps: SyncDeps, lock: SourceLock, run: RunSignals, opts
       db: deps.db, source, lock, models: opts.embed ? deps.models ?? null : null, ...run,
       onProgress: (done, pending) => deps.onEvent?.({ type: 'progress', source: name, done, total: done + pending }),
     });
+    if (record.apply || (record.embed?.embedded ?? 0) > 0) await refreshStatistics(deps, run);
   } catch (err) {
     record.error = { err, stage, signal: run.signal };
   }
 }
+
+/**
+ * After a run that wrote, and with time left: fresh planner statistics where nothing else
+ * keeps them (PGLite has no autovacuum; see analyzeStaleTables). A failure only costs speed.
+ */
+async function refreshStatistics(deps: SyncDeps, run: RunSignals): Promise<void> {
+  if (deps.db.capabilities.autovacuum || run.signal.aborted || run.timeLeft() < analyzeMinMs) return;
+  await analyzeStaleTables(deps.db).catch(() => []);
+}
+
+/** An ANALYZE cannot be interrupted: it starts only with this much of the budget left. */
+const analyzeMinMs = 2_000;
 
 /** Plan → apply → bookmark, for a run that has something to do. */
 async function changeStages(
