@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { analyzeMinBudgetMs, analyzeStaleTables } from '../db/analyzeStale.js';
 import type { Db } from '../db/Db.js';
 import { hasPending, countPending, recordPending } from '../db/embedQueries.js';
 import { embedSettingsOf, type SourceRow } from '../db/sourcesQueries.js';
@@ -66,6 +67,11 @@ export async function embedMany(input: EmbedManyInput, names: string[]): Promise
       } catch (err) {
         out.push({ ...none, pending: await countPending(input.db, source.id), error: errorMessage(err) });
       }
+    }
+    // Vectors written: fresh planner statistics where no autovacuum keeps them (PGLite), so
+    // that the next sync does not pay for it. A failure only costs speed.
+    if (out.some((o) => o.embedded > 0) && !signal.aborted && budget.timeLeft() >= analyzeMinBudgetMs) {
+      await analyzeStaleTables(input.db).catch(() => []);
     }
   } finally {
     budget.dispose();

@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { analyzeStaleTables } from '../db/analyzeStale.js';
+import { analyzeMinBudgetMs, analyzeStaleTables } from '../db/analyzeStale.js';
 import type { Db } from '../db/Db.js';
 import { countPending, recordPending } from '../db/embedQueries.js';
 import { countPages, countStoredPaths } from '../db/pagesQueries.js';
@@ -161,12 +161,9 @@ async function runStages(deps: SyncDeps, lock: SourceLock, run: RunSignals, opts
  * keeps them (PGLite has no autovacuum; see analyzeStaleTables). A failure only costs speed.
  */
 async function refreshStatistics(deps: SyncDeps, run: RunSignals): Promise<void> {
-  if (deps.db.capabilities.autovacuum || run.signal.aborted || run.timeLeft() < analyzeMinMs) return;
+  if (deps.db.capabilities.autovacuum || run.signal.aborted || run.timeLeft() < analyzeMinBudgetMs) return;
   await analyzeStaleTables(deps.db).catch(() => []);
 }
-
-/** An ANALYZE cannot be interrupted: it starts only with this much of the budget left. */
-const analyzeMinMs = 2_000;
 
 /** Plan → apply → bookmark, for a run that has something to do. */
 async function changeStages(
