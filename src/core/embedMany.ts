@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { analyzeMinBudgetMs, analyzeStaleTables } from '../db/analyzeStale.js';
+import { analyzeMinBudgetMs, analyzeStaleTables } from '../db/analyzeStaleTables.js';
 import type { Db } from '../db/Db.js';
 import { hasPending, countPending, recordPending } from '../db/embedQueries.js';
 import { embedSettingsOf, type SourceRow } from '../db/sourcesQueries.js';

@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { analyzeMinBudgetMs, analyzeStaleTables } from '../db/analyzeStale.js';
+import { analyzeMinBudgetMs, analyzeStaleTables } from '../db/analyzeStaleTables.js';
 import type { Db } from '../db/Db.js';
 import { countPending, recordPending } from '../db/embedQueries.js';
 import { countPages, countStoredPaths } from '../db/pagesQueries.js';
@@ -150,18 +150,20 @@ async function runStages(deps: SyncDeps, lock: SourceLock, run: RunSignals, opts
       db: deps.db, source, lock, models: opts.embed ? deps.models ?? null : null, ...run,
       onProgress: (done, pending) => deps.onEvent?.({ type: 'progress', source: name, done, total: done + pending }),
     });
-    if (record.apply || (record.embed?.embedded ?? 0) > 0) await refreshStatistics(deps, run);
+    await refreshStatistics(deps, run);
   } catch (err) {
     record.error = { err, stage, signal: run.signal };
   }
 }
 
 /**
- * After a run that wrote, and with time left: fresh planner statistics where nothing else
- * keeps them (PGLite has no autovacuum; see analyzeStaleTables). A failure only costs speed.
+ * At the end of a run, with time left: fresh planner statistics where nothing else keeps them
+ * (PGLite has no autovacuum; see analyzeStaleTables). Also after a run with nothing to write,
+ * so that a first sync stopped before it could do this is caught up by the next run that
+ * opens the brain (one catalog query when nothing is stale). A failure only costs speed.
  */
 async function refreshStatistics(deps: SyncDeps, run: RunSignals): Promise<void> {
-  if (deps.db.capabilities.autovacuum || run.signal.aborted || run.timeLeft() < analyzeMinBudgetMs) return;
+  if (run.signal.aborted || run.timeLeft() < analyzeMinBudgetMs) return;
   await analyzeStaleTables(deps.db).catch(() => []);
 }
 

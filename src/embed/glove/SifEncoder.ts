@@ -1,6 +1,5 @@
 import { fallbackVector, normalize } from './fallbackVector.js';
-import type { SifTable } from './buildSifTable.js';
-import { indexOfWords } from './gloveCache.js';
+import { indexOfWords, type SifTable } from './buildSifTable.js';
 import { forEachWord, tokenize } from './tokenize.js';
 
 /**

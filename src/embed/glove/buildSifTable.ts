@@ -50,3 +50,10 @@ export function buildSifTable(table: GloveTable, a: number): SifTable {
   }
   return { dimensions: dims, words: table.words, rows };
 }
+
+/** Word → row. */
+export function indexOfWords(words: readonly string[]): Map<string, number> {
+  const index = new Map<string, number>();
+  for (let i = 0; i < words.length; i++) index.set(words[i], i);
+  return index;
+}

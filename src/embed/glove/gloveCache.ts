@@ -1,6 +1,6 @@
 import { createHash, webcrypto } from 'node:crypto';
 import { endianness } from 'node:os';
-import type { SifTable } from './buildSifTable.js';
+import { indexOfWords, type SifTable } from './buildSifTable.js';
 
 /**
  * The binary cache of a SIF table, built once from the npm package's JSON so that later
@@ -96,13 +96,6 @@ export async function decodeGloveCache(buf: Buffer, expect: GloveCacheKey): Prom
 export interface DecodedGloveCache {
   header: GloveCacheHeader;
   table: SifTable;
-}
-
-/** Word → row. */
-export function indexOfWords(words: readonly string[]): Map<string, number> {
-  const index = new Map<string, number>();
-  for (let i = 0; i < words.length; i++) index.set(words[i], i);
-  return index;
 }
 
 function compareKey(header: GloveCacheHeader, expect: GloveCacheKey): string | null {

@@ -43,7 +43,8 @@ export async function loadGloveVectors(opts: LoadGloveVectorsOptions): Promise<L
   };
   const existing = await readWhole(cacheFile, opts.signal).catch((err: NodeJS.ErrnoException) => {
     if (err.code === 'ENOENT') return null;
-    if (err.name === 'AbortError') throw err;
+    // A run's stop reason is not always an AbortError (the budget's is RunStopped).
+    if (err.name === 'AbortError' || opts.signal?.aborted) throw err;
     return Buffer.alloc(0); // unreadable: treated like a damaged file, and replaced
   });
   let rebuiltBecause: string | undefined;

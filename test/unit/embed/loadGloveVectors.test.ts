@@ -2,6 +2,7 @@ import { mkdtemp, readdir, readFile, rm, truncate, writeFile } from 'node:fs/pro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { RunStopped } from '../../../src/core/abort.js';
 import { EmbedError } from '../../../src/embed/EmbedError.js';
 import { createGloveProvider } from '../../../src/embed/glove/GloveProvider.js';
 import { loadGloveVectors } from '../../../src/embed/glove/loadGloveVectors.js';
@@ -74,6 +75,15 @@ describe('the GloVe word-vector cache', () => {
   it('leaves nothing behind when the signal aborts a conversion', async () => {
     await expect(small(dir, AbortSignal.abort())).rejects.toThrow(/abort/i);
     expect(await readdir(dir)).toEqual([]);
+  });
+
+  it("stops with the run's own reason when stopped while reading the cache, and keeps the cache", async () => {
+    const built = await small(dir);
+    const before = await readFile(built.cacheFile);
+    const stopped = new RunStopped('timeout', 'time budget used up');
+    await expect(small(dir, AbortSignal.abort(stopped))).rejects.toBe(stopped);
+    expect((await readFile(built.cacheFile)).equals(before)).toBe(true);
+    expect((await small(dir)).source).toBe('cache');
   });
 });
 
