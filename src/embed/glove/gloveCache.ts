@@ -63,10 +63,9 @@ export function encodeGloveCache(table: SifTable, key: GloveCacheKey & { source:
 }
 
 /**
- * Decodes a cache file, or says why it cannot be used. The checksum of the 41 MB payload is
- * computed on the thread pool while this thread splits the words and builds their lookup
- * (together ~30 ms of a 115-file incremental sync's model load); the table is returned only
- * once the checksum matches.
+ * Decodes a cache file, or says why it cannot be used. The checksum of the payload is
+ * computed on the thread pool while this thread splits the words and builds their lookup,
+ * the two largest costs of a load; the table is returned only once the checksum matches.
  */
 export async function decodeGloveCache(buf: Buffer, expect: GloveCacheKey): Promise<DecodedGloveCache | { problem: string }> {
   if (buf.length < prefixBytes || !buf.subarray(0, magic.length).equals(magic)) return { problem: 'not a brainsync GloVe cache' };
