@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { analyzeMinBudgetMs, analyzeStaleTables } from '../db/analyzeStaleTables.js';
+import { maintainWithoutAutovacuum, maintenanceMinBudgetMs } from '../db/maintainWithoutAutovacuum.js';
 import type { Db } from '../db/Db.js';
 import { hasPending, countPending, recordPending } from '../db/embedQueries.js';
 import { embedSettingsOf, type SourceRow } from '../db/sourcesQueries.js';
@@ -68,11 +68,8 @@ export async function embedMany(input: EmbedManyInput, names: string[]): Promise
         out.push({ ...none, pending: await countPending(input.db, source.id), error: errorMessage(err) });
       }
     }
-    // Vectors written: fresh planner statistics where no autovacuum keeps them (PGLite), so
-    // that the next sync does not pay for it. A failure only costs speed.
-    if (out.some((o) => o.embedded > 0) && !signal.aborted && budget.timeLeft() >= analyzeMinBudgetMs) {
-      await analyzeStaleTables(input.db).catch(() => []);
-    }
+    // Autovacuum's work where there is none (PGLite), so that the next sync does not pay for it.
+    if (!signal.aborted && budget.timeLeft() >= maintenanceMinBudgetMs) await maintainWithoutAutovacuum(input.db);
   } finally {
     budget.dispose();
   }

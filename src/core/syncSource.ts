@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { analyzeMinBudgetMs, analyzeStaleTables } from '../db/analyzeStaleTables.js';
+import { maintainWithoutAutovacuum, maintenanceMinBudgetMs } from '../db/maintainWithoutAutovacuum.js';
 import type { Db } from '../db/Db.js';
 import { countPending, recordPending } from '../db/embedQueries.js';
 import { countPages, countStoredPaths } from '../db/pagesQueries.js';
@@ -150,21 +150,20 @@ async function runStages(deps: SyncDeps, lock: SourceLock, run: RunSignals, opts
       db: deps.db, source, lock, models: opts.embed ? deps.models ?? null : null, ...run,
       onProgress: (done, pending) => deps.onEvent?.({ type: 'progress', source: name, done, total: done + pending }),
     });
-    await refreshStatistics(deps, run);
+    await maintain(deps, run);
   } catch (err) {
     record.error = { err, stage, signal: run.signal };
   }
 }
 
 /**
- * At the end of a run, with time left: fresh planner statistics where nothing else keeps them
- * (PGLite has no autovacuum; see analyzeStaleTables). Also after a run with nothing to write,
- * so that a first sync stopped before it could do this is caught up by the next run that
- * opens the brain (one catalog query when nothing is stale). A failure only costs speed.
+ * At the end of a run, with time left: autovacuum's work where there is none (PGLite; see
+ * maintainWithoutAutovacuum). Also after a run with nothing to write, so that a first sync
+ * stopped before it could do this is caught up by the next run that opens the brain.
  */
-async function refreshStatistics(deps: SyncDeps, run: RunSignals): Promise<void> {
-  if (run.signal.aborted || run.timeLeft() < analyzeMinBudgetMs) return;
-  await analyzeStaleTables(deps.db).catch(() => []);
+async function maintain(deps: SyncDeps, run: RunSignals): Promise<void> {
+  if (run.signal.aborted || run.timeLeft() < maintenanceMinBudgetMs) return;
+  await maintainWithoutAutovacuum(deps.db);
 }
 
 /** Plan → apply → bookmark, for a run that has something to do. */

@@ -1,8 +1,5 @@
 import type { Db } from './Db.js';
 
-/** An ANALYZE cannot be interrupted: callers start it only with this much of their budget left. */
-export const analyzeMinBudgetMs = 2_000;
-
 /** The tables whose row counts and value spread decide the plans of a sync's and a search's queries. */
 const plannedTables = ['pages', 'chunks', 'links', 'embed_queue', 'embeddings'];
 

@@ -1,5 +1,5 @@
 import type { Db, Queryable } from '../db/Db.js';
-import { claimQueued, compactDrainedQueue, countPending, dequeue, releaseClaims, settleQueue, storeVectors, textsToEmbed } from '../db/embedQueries.js';
+import { claimQueued, countPending, dequeue, releaseClaims, settleQueue, storeVectors, textsToEmbed } from '../db/embedQueries.js';
 import { RunStopped, stopReasonOf, type StopReason } from '../core/abort.js';
 import { BatchPacer } from '../core/BatchPacer.js';
 import { errorMessage } from '../errors.js';
@@ -8,10 +8,6 @@ import { releaseDeadClaims } from './releaseDeadClaims.js';
 
 /** Most chunks per committed batch. */
 const maxBatch = 512;
-/** A drained queue whose table holds more than this is vacuumed where nothing else does it (PGLite). */
-const compactQueueBytes = 1024 * 1024;
-/** …when at least this much of the budget is left (a vacuum cannot be interrupted). */
-const compactQueueMinMs = 5_000;
 /** A claim not finished within this time is free for another worker (its holder died). */
 export const claimTtlSeconds = 120;
 
@@ -80,9 +76,6 @@ export async function embedSource(input: EmbedSourceInput): Promise<EmbedOutcome
     await releaseClaims(db, sourceId, input.worker).catch(() => {});
   }
   const pending = await countPending(db, sourceId).catch(() => -1);
-  if (pending === 0 && embedded > 0 && !input.signal.aborted && input.timeLeft() > compactQueueMinMs) {
-    await compactDrainedQueue(db, compactQueueBytes).catch(() => false);
-  }
   return { embedded, pending, ms: Math.round(performance.now() - t0), stopped: pending > 0 ? stopped : null, error };
 }
 

@@ -1,4 +1,4 @@
-import { mkdir, open } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { EmbedError } from '../EmbedError.js';
 import { writeFileAtomic } from '../../writeFileAtomic.js';
@@ -41,10 +41,11 @@ export async function loadGloveVectors(opts: LoadGloveVectorsOptions): Promise<L
     maxWords: opts.maxWords,
     weighting: `${sifWeighting} a=${opts.sifSmoothing}`,
   };
-  const existing = await readWhole(cacheFile, opts.signal).catch((err: NodeJS.ErrnoException) => {
+  const existing = await readFile(cacheFile, { signal: opts.signal }).catch((err: NodeJS.ErrnoException) => {
     if (err.code === 'ENOENT') return null;
-    // A run's stop reason is not always an AbortError (the budget's is RunStopped).
-    if (err.name === 'AbortError' || opts.signal?.aborted) throw err;
+    // Stopped: the run's own reason (its budget's is a RunStopped), never a rebuild.
+    if (opts.signal?.aborted) throw opts.signal.reason;
+    if (err.name === 'AbortError') throw err;
     return Buffer.alloc(0); // unreadable: treated like a damaged file, and replaced
   });
   let rebuiltBecause: string | undefined;
@@ -77,27 +78,4 @@ async function convert(pkg: WinkPackage, cacheFile: string, key: GloveCacheKey &
     );
   }
   return { table, header };
-}
-
-/**
- * The whole file in as few reads as the kernel allows: readFile reads in 512 KB steps, each a
- * trip through the thread pool (~80 for the 41 MB cache, ~15 ms more than one read).
- */
-async function readWhole(path: string, signal?: AbortSignal): Promise<Buffer> {
-  signal?.throwIfAborted();
-  const handle = await open(path, 'r');
-  try {
-    const { size } = await handle.stat();
-    const buf = Buffer.allocUnsafe(size);
-    let done = 0;
-    while (done < size) {
-      const { bytesRead } = await handle.read(buf, done, size - done, done);
-      if (bytesRead === 0) break; // shrank while being read: decoding finds it truncated
-      done += bytesRead;
-      signal?.throwIfAborted();
-    }
-    return done === size ? buf : buf.subarray(0, done);
-  } finally {
-    await handle.close();
-  }
 }
