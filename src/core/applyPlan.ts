@@ -2,14 +2,14 @@ import { isConnectionError } from '../db/connectionErrors.js';
 import type { Queryable } from '../db/Db.js';
 import { isDataError } from '../db/dataErrors.js';
 import { clearFailures, recordFailures } from '../db/failuresQueries.js';
-import { deletePages, renamePages } from '../db/pagesQueries.js';
+import { deletePages, renamePages, storedBlobOids } from '../db/pagesQueries.js';
 import { addPendingTarget } from '../db/bookmarkQueries.js';
 import { slugFromPath } from '../markdown/slugFromPath.js';
 import { RunStopped } from './abort.js';
 import { noteFailed } from './applyOutcome.js';
 import { BatchPacer } from './BatchPacer.js';
 import { importBatch } from './importBatch.js';
-import { plannedCount, type Plan, type RenameOp } from './plan.js';
+import { plannedCount, type ImportOp, type Plan, type RenameOp } from './plan.js';
 import type { RunContext } from './runContext.js';
 
 /** Most pages per import transaction: small enough to commit within a few seconds, big enough to amortise round-trips. */
@@ -50,8 +50,27 @@ export async function applyPlan(ctx: RunContext, plan: Plan, target: string): Pr
     noteFailed(ctx.out, failures);
     ctx.progress(failures.length);
   }
+  const imports = await importsToDo(ctx, plan.imports);
   const importPacer = new BatchPacer(ctx.timeLeft, { max: importBatchSize, guessMsPerItem: 10, min: 10, progressFloor: 10 });
-  await paced(ctx, plan.imports, importPacer, ctx.workers, (ops) => importBatch(ctx, ops));
+  await paced(ctx, imports, importPacer, ctx.workers, (ops) => importBatch(ctx, ops));
+}
+
+/**
+ * Drops the imports whose page is already stored at the planned blob (an earlier run that
+ * stopped before its bookmark wrote them): one lookup for the whole plan, under the run's
+ * lock, so that no other writer changes these pages before the run ends. A resumed run then
+ * spends its batches, and its budget, only on pages still to write; checked batch by batch,
+ * a tight budget went on lookups of pages already written, ten at a time.
+ */
+async function importsToDo(ctx: RunContext, ops: ImportOp[]): Promise<ImportOp[]> {
+  if (ops.length === 0) return ops;
+  const stored = await storedBlobOids(ctx.db, ctx.source.id, ops.map((op) => op.path), ctx.writeSignal);
+  if (stored.size === 0) return ops;
+  const todo = ops.filter((op) => stored.get(op.path) !== op.oid);
+  const skipped = ops.length - todo.length;
+  ctx.out.counts.skipped += skipped;
+  ctx.progress(skipped);
+  return todo;
 }
 
 /**

@@ -2,7 +2,7 @@ import type { Queryable } from '../db/Db.js';
 import { isDataError, isUniqueViolation, sqlState } from '../db/dataErrors.js';
 import { errorMessage } from '../errors.js';
 import { clearFailures, recordFailures, type FileFailure } from '../db/failuresQueries.js';
-import { storedBlobOids, upsertPages, type PageWrite, type UpsertedPaths } from '../db/pagesQueries.js';
+import { upsertPages, type PageWrite, type UpsertedPaths } from '../db/pagesQueries.js';
 import { noteFailed } from './applyOutcome.js';
 import { parsePage } from '../markdown/parsePage.js';
 import { yieldToEventLoop } from './abort.js';
@@ -10,19 +10,16 @@ import type { ImportOp } from './plan.js';
 import type { RunContext } from './runContext.js';
 
 /**
- * Imports one batch: one lookup skips pages already stored at the planned blob (this is
- * what makes a resumed run cheap), the rest are read from git, parsed, and written in one
- * short fenced transaction. Returns how many pages needed work (written or recorded as failed).
+ * Imports one batch of pages that need writing (applyPlan has already dropped those stored
+ * at the planned blob): they are read from git, parsed, and written in one short fenced
+ * transaction. Returns how many pages it wrote or recorded as failed.
  */
-export async function importBatch(ctx: RunContext, ops: ImportOp[]): Promise<number> {
+export async function importBatch(ctx: RunContext, todo: ImportOp[]): Promise<number> {
   // A batch once started runs to its commit unless a signal or a lost lock stops it (the
   // budget's deadline only stops new batches from starting).
-  const { db, source, writeSignal: signal } = ctx;
+  const { writeSignal: signal } = ctx;
   const { counts } = ctx.out;
   signal.throwIfAborted();
-  const stored = await storedBlobOids(db, source.id, ops.map((op) => op.path), signal);
-  const todo = ops.filter((op) => stored.get(op.path) !== op.oid);
-  counts.skipped += ops.length - todo.length;
   if (todo.length === 0) return 0;
 
   const blobs = await Promise.all(todo.map((op) => ctx.reader.read(op.oid, ctx.maxFileBytes)));
