@@ -26,10 +26,13 @@ export interface WaveOptions {
   /** Pages per source at the start. */
   pages: number;
   sources: string[];
-  /** `--timeout` per source, seconds. */
-  budget: number;
-  /** timeout(1)'s limit around a wave, seconds. */
-  outer: number;
+  /**
+   * `--timeout` per source, seconds, given the fixed cost the first sync measured (the slowest
+   * source's lock + pull + plan, in seconds): see budgetFor in cron.test.ts.
+   */
+  budgetFor: (fixedSeconds: number) => number;
+  /** timeout(1)'s limit around a wave, seconds, for a budget. */
+  outerFor: (budget: number) => number;
   /** Waves with mutations (and, in fault mode, faults) before the quiet waves. */
   mutationWaves: number;
   /** Quiet waves allowed for convergence once mutations stop. */
@@ -57,6 +60,9 @@ export class CronWaves {
   private home = '';
   private repos: Record<string, string> = {};
   private mutationSize = 0;
+  /** Set by the first sync (budgetFor, outerFor). */
+  private budget = 0;
+  private outer = 0;
   private readonly report: Report;
   private readonly t0 = Date.now();
 
@@ -186,16 +192,21 @@ export class CronWaves {
     const doc = JSON.parse(first.stdout) as { sources: SourceResult[] };
     let pages = 0;
     let ms = 0;
+    let fixedMs = 0;
     for (const s of doc.sources) {
       pages += s.counts.imported;
       ms += s.timings.applyMs + s.timings.embedMs;
+      fixedMs = Math.max(fixedMs, s.timings.lockMs + s.timings.pullMs + s.timings.planMs);
       if (s.status !== 'synced' || s.counts.pending !== 0) throw new Error(`first sync of ${s.source}: ${s.status}, ${s.counts.pending} pending`);
     }
     const rate = pages / Math.max(ms / 1000, 0.001);
     this.report.firstSyncPagesPerSecond = Math.round(rate);
+    this.budget = this.report.budget = this.o.budgetFor(fixedMs / 1000);
+    this.outer = this.report.outer = this.o.outerFor(this.budget);
+    this.log(`budget ${this.budget} s per source (lock + pull + plan took up to ${fixedMs} ms), timeout(1) at ${this.outer} s`);
     // One and a half times what one budget covers at the first sync's rate: a wave cannot keep up.
     // Not capped by the corpus: what edits cannot cover (a small corpus, a fast machine) is added.
-    this.mutationSize = Math.round(Math.max(0.05 * this.o.pages, 1.5 * rate * this.o.budget));
+    this.mutationSize = Math.round(Math.max(0.05 * this.o.pages, 1.5 * rate * this.budget));
     this.report.mutationSize = this.mutationSize;
     this.log(`first sync: ${pages} pages at ${Math.round(rate)} pages/s (import + embed); ${this.mutationSize} changes per source per wave`);
     await this.checkConsistent('after the first sync');
@@ -225,8 +236,8 @@ export class CronWaves {
 
   /** How long a wave under this budget usually lasts: the budget per source, one after another on PGLite. */
   private expectedWaveMs(): number {
-    const perSource = this.o.budget * 1000;
-    return this.o.brain.target.kind === 'pglite' ? Math.min(this.o.outer * 1000, perSource * this.o.sources.length) : perSource + 300;
+    const perSource = this.budget * 1000;
+    return this.o.brain.target.kind === 'pglite' ? Math.min(this.outer * 1000, perSource * this.o.sources.length) : perSource + 300;
   }
 
   /** Runs one wave (with a fault in fault mode) and checks it. */
@@ -236,11 +247,11 @@ export class CronWaves {
     const faultKind = faulty ? this.faultKinds[this.faultsHit % this.faultKinds.length] : null;
     const atMs = Math.round((0.1 + 0.7 * this.rng()) * this.expectedWaveMs());
     const overlapSource = this.o.sources[Math.floor(this.rng() * this.o.sources.length)];
-    const proc = this.start(['--json', 'sync', '--all', '--timeout', String(this.o.budget)], this.o.outer);
+    const proc = this.start(['--json', 'sync', '--all', '--timeout', String(this.budget)], this.outer);
     let fault: WaveRecord['fault'];
     if (faultKind === 'overlap') {
       await sleep(200);
-      const second = await this.cli(['--json', 'sync', '--source', overlapSource, '--timeout', String(this.o.budget)], this.o.outer);
+      const second = await this.cli(['--json', 'sync', '--source', overlapSource, '--timeout', String(this.budget)], this.outer);
       fault = { kind: 'overlap', atMs: 200, hit: true, source: overlapSource, overlap: parseRun(this.v, second, needed) };
       this.faultsHit++;
       this.report.totals.overlaps++;
@@ -274,7 +285,7 @@ export class CronWaves {
     if (this.o.mode === 'faults') {
       // As the README recommends: a wave that first breaks the locks of holders that are gone.
       const before = await this.needed();
-      const b = await this.cli(['--json', 'sync', '--break-lock', '--all', '--max-age', '30s', '--timeout', String(this.o.budget)], this.o.outer);
+      const b = await this.cli(['--json', 'sync', '--break-lock', '--all', '--max-age', '30s', '--timeout', String(this.budget)], this.outer);
       rec.breakLock = parseRun(this.v, b, before);
       if (![0, 75, 124].includes(b.code ?? -1)) this.v.add(`wave ${n}: the --break-lock run exited ${b.code ?? b.signal}: ${b.stderr.slice(-1500)}`);
       for (const [s, st] of Object.entries(rec.breakLock.statuses)) {
@@ -343,7 +354,7 @@ export class CronWaves {
     if (this.o.mode === 'faults' && this.faultsHit < kinds) this.v.add(`only ${this.faultsHit} of the ${kinds} kinds of fault hit a running wave`);
     // One threshold for both checks: longer than a wave can last (timeout(1)'s limit) plus a
     // margin, so that right after the converging wave every source is within it.
-    const maxStaleness = this.o.outer + 3;
+    const maxStaleness = this.outer + 3;
     // The sources fell behind: status --max-staleness fails now… (where the last mutation wave
     // happened to bring every source up to date, only once the threshold has passed since).
     const stalest = await this.maxStaleness();

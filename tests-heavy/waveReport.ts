@@ -70,11 +70,11 @@ export class Violations {
 }
 
 export function newReport(o: {
-  backend: string; mode: Mode; seed: number; pages: number; sources: string[]; budget: number; outer: number; mutationWaves: number;
+  backend: string; mode: Mode; seed: number; pages: number; sources: string[]; mutationWaves: number;
 }): Report {
   return {
-    backend: o.backend, mode: o.mode, seed: o.seed, pages: o.pages, sources: o.sources.length, budget: o.budget,
-    outer: o.outer, mutationWaves: o.mutationWaves, mutationSize: 0, firstSyncPagesPerSecond: 0, waves: [],
+    backend: o.backend, mode: o.mode, seed: o.seed, pages: o.pages, sources: o.sources.length, budget: 0,
+    outer: 0, mutationWaves: o.mutationWaves, mutationSize: 0, firstSyncPagesPerSecond: 0, waves: [],
     totals: {
       waves: 0, quietWavesToConverge: 0, partial: 0, partialTimeout: 0, partialSignal: 0, failed: 0, locked: 0, kills: 0, terms: 0,
       overlaps: 0, backendTerminations: 0, faultsMissed: 0, resumedAfterPartial: 0, renamedAheadOfContent: 0,
