@@ -16,10 +16,12 @@ const pages = Number(process.env.BRAINSYNC_HEAVY_PAGES ?? 10_000);
 // with their mutations on an idle machine, and the budget never bit. But a budget must leave
 // room for work after a run's fixed cost (lock, pull, plan: git children, whose start-up grows
 // with the process's memory), which on a slower host took 0.6 s of every 1 s run and left ten
-// pages a wave: so at least three times the slowest fixed cost the first sync measured.
-// The mutations are sized from the budget, so it still bites.
+// pages a wave. A resumed run's fixed cost measured 2.5–3 times the first sync's (a diff per
+// unfinished run's target, git started from a process holding the brain), so the budget is at
+// least six times the slowest lock + pull + plan of the first sync. The mutations are sized
+// from the budget, so it still bites.
 const budgetFor = (fixedSeconds: number) =>
-  Number(process.env.BRAINSYNC_HEAVY_BUDGET ?? Math.max(pages >= 5_000 ? 5 : 1, Math.ceil(3 * fixedSeconds)));
+  Number(process.env.BRAINSYNC_HEAVY_BUDGET ?? Math.max(pages >= 5_000 ? 5 : 1, Math.ceil(6 * fixedSeconds)));
 // As the README's crontab (timeout 540 around --timeout 4m): a little over twice the budget,
 // plus start-up. On PGLite, whose sources run one after another, it cuts most waves short.
 const outerFor = (budget: number) => Number(process.env.BRAINSYNC_HEAVY_OUTER ?? Math.ceil(2.25 * budget) + 5);
