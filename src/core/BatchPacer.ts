@@ -27,7 +27,7 @@ export class BatchPacer {
        * the estimate says it will not fit or the deadline has passed (the budget's grace covers
        * it; see floorAvailable). Without it, a run whose lock, pull and plan take nearly its whole budget
        * would stop before writing anything, wave after wave, and its source never catch up.
-       * A batch that did no work (every page already stored by an earlier run) does not use the
+       * A batch that did no work (paths an earlier run already deleted, say) does not use the
        * floor up: a resumed run would otherwise redo the same first batch wave after wave.
        */
       progressFloor?: number;
