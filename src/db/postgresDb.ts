@@ -28,6 +28,11 @@ export async function openPostgresDb(url: string, display: string, opts: Postgre
   // An idle client that loses its connection emits 'error' on the pool; without a listener
   // that would crash the process. The next query reconnects.
   pool.on('error', () => {});
+  // Every client also keeps a listener of its own for its whole life. pg parses all the
+  // messages of one TCP read in one go, so a server shutting down can send ReadyForQuery and
+  // its FATAL goodbye together: the pool hands the client out (dropping its idle listener)
+  // and the goodbye is emitted before the caller has attached anything.
+  pool.on('connect', (client) => client.on('error', (err: Error) => void (lostBeforeCheckout.has(client) || lostBeforeCheckout.set(client, err))));
   const client = await pool.connect();
   client.release();
   const db = new PostgresDb(pool, url, display);
@@ -112,9 +117,12 @@ interface Conn {
   release(): void;
 }
 
+/** The first error each client heard, kept for a checkout that had not yet attached its own listener. */
+const lostBeforeCheckout = new WeakMap<pg.ClientBase, Error>();
+
 async function checkout(pool: pg.Pool): Promise<Conn> {
   const client = await pool.connect();
-  const conn: Conn = { client, lost: null, broken: false, release: () => {} };
+  const conn: Conn = { client, lost: lostBeforeCheckout.get(client) ?? null, broken: false, release: () => {} };
   const onError = (err: Error) => void (conn.lost ??= err);
   client.on('error', onError);
   conn.release = () => {
