@@ -20,7 +20,7 @@ afterAll(async () => {
 });
 
 describe('wasm tier of the PGLite brain', () => {
-  it('optimises a first sync and --full, runs an incremental sync and readers on the baseline tier, and both write the same pages', async () => {
+  it('optimises a first sync and --full, runs an incremental sync, a sync under a budget of 10 s and readers on the baseline tier, and both write the same pages', async () => {
     repo = await createRepo();
     for (let i = 0; i < 30; i++) await repo.write(`n${i}.md`, note(`Note ${i}`, `body ${i}`));
     await repo.commit('thirty notes');
@@ -42,6 +42,11 @@ describe('wasm tier of the PGLite brain', () => {
     const full = await runCli(['--debug', 'sync', '--source', 'notes', '--full', '--no-embed'], { db: brain });
     expect(full.code, describeRun(full)).toBe(0);
     expect(full.stderr).toMatch(tierLine('optimising'));
+    // A budget of at most 10 s bounds the work, whatever the run would otherwise do.
+    const bounded = await runCli(['--debug', 'sync', '--source', 'notes', '--full', '--no-embed', '--timeout', '10'], { db: brain });
+    expect(bounded.code, describeRun(bounded)).toBe(0);
+    expect(bounded.stderr).toMatch(tierLine('baseline'));
+    expect(bounded.stderr).not.toMatch(tierLine('optimising'));
 
     const verify = await runCli(['--debug', 'verify', '--all'], { db: brain });
     expect(verify.code, describeRun(verify)).toBe(0);
