@@ -32,7 +32,7 @@ export async function openPostgresDb(url: string, display: string, opts: Postgre
   // messages of one TCP read in one go, so a server shutting down can send ReadyForQuery and
   // its FATAL goodbye together: the pool hands the client out (dropping its idle listener)
   // and the goodbye is emitted before the caller has attached anything.
-  pool.on('connect', (client) => client.on('error', (err: Error) => void (lostBeforeCheckout.has(client) || lostBeforeCheckout.set(client, err))));
+  pool.on('connect', (client) => client.on('error', (err: Error) => void (firstErrorHeard.has(client) || firstErrorHeard.set(client, err))));
   const client = await pool.connect();
   client.release();
   const db = new PostgresDb(pool, url, display);
@@ -117,12 +117,12 @@ interface Conn {
   release(): void;
 }
 
-/** The first error each client heard, kept for a checkout that had not yet attached its own listener. */
-const lostBeforeCheckout = new WeakMap<pg.ClientBase, Error>();
+/** The first error each client heard (lifelong listener): a checkout starts from it, since it may have come before the checkout could listen. */
+const firstErrorHeard = new WeakMap<pg.ClientBase, Error>();
 
 async function checkout(pool: pg.Pool): Promise<Conn> {
   const client = await pool.connect();
-  const conn: Conn = { client, lost: lostBeforeCheckout.get(client) ?? null, broken: false, release: () => {} };
+  const conn: Conn = { client, lost: firstErrorHeard.get(client) ?? null, broken: false, release: () => {} };
   const onError = (err: Error) => void (conn.lost ??= err);
   client.on('error', onError);
   conn.release = () => {

@@ -86,3 +86,18 @@ export function useBrainAndRepo(backend: BackendName, set: (db: Db, repo: TestRe
     await repo?.cleanup();
   });
 }
+
+/**
+ * An onEvent that holds the event loop past the run's deadline (`budgetMs` + 100 ms) as its
+ * apply phase begins, as if lock, pull and plan had taken the whole budget: only the batch
+ * every run is guaranteed gets written.
+ */
+export function lateApply(budgetMs: number): (e: SyncEvent) => void {
+  return (e) => {
+    if (e.type !== 'phase' || e.phase !== 'apply') return;
+    const until = performance.now() + budgetMs + 100;
+    while (performance.now() < until) {
+      // busy: the budget's timers fire when this returns
+    }
+  };
+}

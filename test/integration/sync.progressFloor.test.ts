@@ -1,20 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { Db } from '../../src/db/Db.js';
-import type { SyncEvent } from '../../src/core/syncSource.js';
 import { backends } from '../helpers/brains.js';
 import type { TestRepo } from '../helpers/gitRepo.js';
-import { add, bookmarkOf, note, pagesOf, sync, useBrainAndRepo } from '../helpers/sync.js';
+import { add, bookmarkOf, lateApply, note, pagesOf, sync, useBrainAndRepo } from '../helpers/sync.js';
 
 const budgetMs = 300;
 
-/** Holds the event loop past the run's deadline as its apply phase begins (lock, pull and plan took the whole budget). */
-function lateApply(e: SyncEvent): void {
-  if (e.type !== 'phase' || e.phase !== 'apply') return;
-  const until = performance.now() + budgetMs + 100;
-  while (performance.now() < until) {
-    // busy: the budget's timers fire when this returns
-  }
-}
 
 describe.each(backends())('runs that reach their apply phase past the deadline on %s', (backend) => {
   let db: Db;
@@ -32,7 +23,7 @@ describe.each(backends())('runs that reach their apply phase past the deadline o
 
     const imported: number[] = [];
     for (let wave = 0; wave < 6 && (await bookmarkOf(db, 'notes')) !== tip; wave++) {
-      const r = await sync(db, 'notes', { timeoutMs: budgetMs, onEvent: lateApply });
+      const r = await sync(db, 'notes', { timeoutMs: budgetMs, onEvent: lateApply(budgetMs) });
       imported.push(r.counts.imported);
       if (r.status === 'partial') expect(r.reason).toBe('timeout');
     }

@@ -1,10 +1,9 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { Db } from '../../src/db/Db.js';
-import type { SyncEvent } from '../../src/core/syncSource.js';
 import { storedBlobOids } from '../../src/db/pagesQueries.js';
 import { backends } from '../helpers/brains.js';
 import type { TestRepo } from '../helpers/gitRepo.js';
-import { add, bookmarkOf, note, sync, useBrainAndRepo } from '../helpers/sync.js';
+import { add, bookmarkOf, lateApply, note, sync, useBrainAndRepo } from '../helpers/sync.js';
 
 // Counted: a resumed run must find the pages an earlier run wrote with one lookup, not one per batch.
 vi.mock('../../src/db/pagesQueries.js', async (original) => {
@@ -14,14 +13,6 @@ vi.mock('../../src/db/pagesQueries.js', async (original) => {
 
 const budgetMs = 300;
 
-/** Holds the event loop past the run's deadline as its apply phase begins: only the guaranteed batch is written. */
-function lateApply(e: SyncEvent): void {
-  if (e.type !== 'phase' || e.phase !== 'apply') return;
-  const until = performance.now() + budgetMs + 100;
-  while (performance.now() < until) {
-    // busy: the budget's timers fire when this returns
-  }
-}
 
 describe.each(backends())('a run resumed after a stopped one on %s', (backend) => {
   let db: Db;
@@ -37,13 +28,13 @@ describe.each(backends())('a run resumed after a stopped one on %s', (backend) =
     for (const n of names) await repo.write(n, note(n, 'second'));
     const tip = await repo.commit('two');
 
-    const first = await sync(db, 'notes', { timeoutMs: budgetMs, onEvent: lateApply });
+    const first = await sync(db, 'notes', { timeoutMs: budgetMs, onEvent: lateApply(budgetMs) });
     expect(first.status).toBe('partial');
     expect(first.counts.imported).toBeGreaterThan(0);
     expect(first.counts.imported).toBeLessThan(names.length);
 
     vi.mocked(storedBlobOids).mockClear();
-    const second = await sync(db, 'notes', { timeoutMs: budgetMs, onEvent: lateApply });
+    const second = await sync(db, 'notes', { timeoutMs: budgetMs, onEvent: lateApply(budgetMs) });
     expect(vi.mocked(storedBlobOids).mock.calls).toHaveLength(1);
     expect(second.counts.skipped).toBe(first.counts.imported);
     expect(second.counts.imported).toBeGreaterThan(0);
