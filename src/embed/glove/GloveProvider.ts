@@ -3,6 +3,7 @@ import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { EmbedError } from '../EmbedError.js';
 import type { EmbedOptions, EmbeddingProvider } from '../EmbeddingProvider.js';
 import { loadGloveVectors, type LoadedGloveVectors } from './loadGloveVectors.js';
+import type { RowLoader } from './buildSifTable.js';
 import { SifEncoder } from './SifEncoder.js';
 import { sifSmoothing } from './sifWeights.js';
 
@@ -42,9 +43,11 @@ export class GloveProvider implements EmbeddingProvider {
   readonly loadedFrom: 'cache' | 'converted';
   readonly cacheFile: string;
   private encoder: SifEncoder | null;
+  private readonly loader: RowLoader | null;
 
   constructor(loaded: LoadedGloveVectors) {
     this.encoder = new SifEncoder(loaded.table, maxTextWords);
+    this.loader = loaded.table.loader ?? null;
     this.dimensions = loaded.table.dimensions;
     this.loadedFrom = loaded.source;
     this.cacheFile = loaded.cacheFile;
@@ -79,13 +82,14 @@ export class GloveProvider implements EmbeddingProvider {
 
   async close(): Promise<void> {
     this.encoder = null;
+    this.loader?.close();
   }
 }
 
 /**
  * Loads the GloVe provider. The first use in a cache directory converts the package's JSON
- * into `<cacheDir>/glove-wink-sg-100d.bin` (1–2 s, ~220 MB peak); later loads read that file
- * (~0.1 s, ~45 MB).
+ * into `<cacheDir>/glove-wink-sg-100d.bin` (1–2 s, ~220 MB peak); later loads read its header
+ * and words (~0.1 s), and its rows block by block as texts use them.
  */
 export async function createGloveProvider(opts: GloveProviderOptions): Promise<GloveProvider> {
   const loaded = await loadGloveVectors({

@@ -1,5 +1,5 @@
 import { fallbackVector, normalize } from './fallbackVector.js';
-import { indexOfWords, type SifTable } from './buildSifTable.js';
+import { indexOfWords, type RowLoader, type SifTable } from './buildSifTable.js';
 import { forEachWord, tokenize } from './tokenize.js';
 
 /**
@@ -14,6 +14,7 @@ export class SifEncoder {
   private readonly index: Map<string, number>;
   /** Word vectors already weighted and centred: one add per dimension and word. */
   private readonly rows: Float32Array;
+  private readonly loader: RowLoader | null;
   private readonly sum: Float64Array;
   private known = 0;
 
@@ -22,6 +23,7 @@ export class SifEncoder {
     this.maxWords = maxWords;
     this.index = table.index ?? indexOfWords(table.words);
     this.rows = table.rows;
+    this.loader = table.loader ?? null;
     this.sum = new Float64Array(table.dimensions);
   }
 
@@ -37,6 +39,7 @@ export class SifEncoder {
   private readonly addWord = (word: string): void => {
     const slot = this.index.get(word);
     if (slot === undefined) return;
+    this.loader?.ensure(slot);
     const dims = this.dimensions;
     const base = slot * dims;
     const sum = this.sum;

