@@ -4,7 +4,7 @@ import { directoryError } from '../directoryError.js';
 import { GitFailure, errorMessage } from '../errors.js';
 import { redactCredentials } from '../redact.js';
 import { GitError } from '../git/GitError.js';
-import { branchInfo, revParse } from '../git/repoInfo.js';
+import { branchInfo, isAncestor, revParse } from '../git/repoInfo.js';
 import { cloneMirror, pullCheckedOut, remoteTip, type PullStatus } from '../git/syncRepo.js';
 
 export interface Collected {
@@ -66,18 +66,28 @@ async function collectLocal(source: CollectSource, opts: CollectOptions): Promis
   if (!opts.pull) return { repoDir, target: info.commit, pull: 'skipped' };
   if (!info.checkedOut) return { repoDir, target: info.commit, pull: 'not_on_branch' };
   if (!info.upstream) return { repoDir, target: info.commit, pull: 'no_upstream' };
-  // When the upstream's tip is already the branch's, a pull would change nothing: one ref
-  // advertisement instead of a fetch and a merge keeps a cron no-op cheap. Anything else
+  // When the branch already contains the upstream's tip (the same commit, or local commits
+  // on top of it not pushed yet), a pull would change nothing: one ref advertisement (and an
+  // ancestry check) instead of a fetch and a merge keeps a cron run cheap. Anything else
   // (the remote has moved, cannot be asked, or the upstream is a local branch) pulls.
   const from = info.pullFrom;
   if (from && from.remote !== '.') {
     const tip = await remoteTip(repoDir, from.remote, from.ref, { signal: opts.signal }).catch(() => null);
     if (opts.signal.aborted) throw opts.signal.reason;
-    if (tip === info.commit) return { repoDir, target: info.commit, pull: 'pulled' };
+    if (tip !== null && (tip === info.commit || (await containsCommit(repoDir, info.commit, tip, opts.signal)))) {
+      return { repoDir, target: info.commit, pull: 'pulled' };
+    }
   }
   const { status } = await pullCheckedOut(repoDir, { signal: opts.signal });
   const target = await revParse(repoDir, `refs/heads/${source.branch}^{commit}`, { signal: opts.signal });
   return { repoDir, target, pull: status };
+}
+
+/** Whether `commit` is `tip` or one of its ancestors; false also when git does not know `commit` here (it was never fetched). */
+async function containsCommit(repoDir: string, tip: string, commit: string, signal: AbortSignal): Promise<boolean> {
+  const contained = await isAncestor(repoDir, commit, tip, { signal }).catch(() => false);
+  if (signal.aborted) throw signal.reason;
+  return contained;
 }
 
 /** The warning for a local branch that could not be fast-forwarded to its upstream. */

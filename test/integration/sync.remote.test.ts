@@ -1,4 +1,4 @@
-import { stat } from 'node:fs/promises';
+import { stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { SyncEvent } from '../../src/core/syncSource.js';
@@ -94,6 +94,27 @@ describe.each(backends())('pulling and fetching on %s', (backend) => {
     expect(moved).toMatchObject({ status: 'synced', pull: 'pulled', target: head });
     expect(await fetchHead()).not.toBe(before);
     expect(await runTestGit(clone, ['rev-parse', 'refs/remotes/origin/main'])).toBe(head);
+
+    // Local commits on top of the upstream's tip, not pushed yet: the branch already holds
+    // everything the upstream has, so there is nothing to pull.
+    await runTestGit(clone, ['config', 'user.email', 't@example.com']);
+    await runTestGit(clone, ['config', 'user.name', 'T']);
+    await writeFile(join(clone, 'local.md'), note('Local'));
+    await runTestGit(clone, ['add', 'local.md']);
+    await runTestGit(clone, ['commit', '-q', '-m', 'local work']);
+    const localHead = await runTestGit(clone, ['rev-parse', 'HEAD']);
+    const fetchedBefore = await fetchHead();
+    const ahead = await sync(db, 'local');
+    expect(ahead).toMatchObject({ status: 'synced', pull: 'pulled', target: localHead });
+    expect(await fetchHead()).toBe(fetchedBefore);
+    expect(Object.keys(await pagesOf(db, 'local'))).toEqual(['a.md', 'b.md', 'local.md']);
+    // The upstream moves on while the local work is not pushed: its new commit is unknown
+    // here, so the pull runs, and finds the branches diverged.
+    await origin.write('c.md', note('C'));
+    await origin.commit('upstream again');
+    const diverged = await sync(db, 'local');
+    expect(diverged).toMatchObject({ status: 'up_to_date', pull: 'not_fast_forward', target: localHead });
+    expect(await fetchHead()).not.toBe(fetchedBefore);
 
     // An upstream that cannot be asked: the pull runs, and its failure is the run's.
     await origin.cleanup();
