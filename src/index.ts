@@ -11,6 +11,7 @@ export { runWave, type WaveDeps, type WaveOptions, type WaveResult } from './cor
 export { syncMany, type SyncManyOptions } from './core/syncMany.js';
 export { syncSource, type SyncDeps, type SyncEvent, type SyncOptions } from './core/syncSource.js';
 export { syncFromManifest, type ManifestSyncDeps, type ManifestSyncOptions, type ManifestSyncOutcome } from './core/syncFromManifest.js';
+export type { EarlierPull } from './core/collect.js';
 export {
   exitCodeOf, printableResult, worstExitCode, zeroCounts, zeroTimings,
   type Changes, type Counts, type FileFailureReport, type SourceResult, type SyncStatus, type Timings,

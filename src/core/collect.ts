@@ -18,6 +18,11 @@ export interface Collected {
 /** What collecting needs to know of a source. */
 export type CollectSource = Pick<SourceRow, 'name' | 'repo' | 'repoKind' | 'branch'>;
 
+/** A pull this process made moments ago, and how it went (see SyncOptions.pulled). */
+export interface EarlierPull extends CollectSource {
+  pull: Collected['pull'];
+}
+
 export interface CollectOptions {
   /** Fetch clone-URL sources into brainsync's mirror (false: --no-pull). */
   fetch: boolean;

@@ -10,7 +10,7 @@ import { changeMarkerPath, noopChecksPath } from '../status/manifestPath.js';
 import type { NoopCheck } from '../status/noopChecks.js';
 import { publishNoopChecks } from '../status/publishNoopChecks.js';
 import { readManifest } from '../status/readManifest.js';
-import { collect, divergedMessage, type CollectSource } from './collect.js';
+import { collect, divergedMessage, type CollectSource, type EarlierPull } from './collect.js';
 import { zeroCounts, zeroTimings, type SourceResult } from './result.js';
 import type { SyncEvent } from './syncSource.js';
 
@@ -43,9 +43,13 @@ export interface ManifestSyncDeps {
   onDirLockTakeOver?: (message: string) => void;
 }
 
-export type ManifestSyncOutcome = { answered: true; results: SourceResult[] } | { answered: false; why: string };
+/**
+ * Not answered: why, and the sources pulled before the check gave up (under the directory
+ * lock, moments ago), which the normal path need not pull again (SyncOptions.pulled).
+ */
+export type ManifestSyncOutcome = { answered: true; results: SourceResult[] } | { answered: false; why: string; pulled: EarlierPull[] };
 
-const notAnswered = (why: string): ManifestSyncOutcome => ({ answered: false, why });
+const notAnswered = (why: string, pulled: EarlierPull[] = []): ManifestSyncOutcome => ({ answered: false, why, pulled });
 
 /**
  * The no-op fast path of a PGLite sync: answers `up_to_date` for every selected source
@@ -88,8 +92,9 @@ async function answerUnderLock(deps: ManifestSyncDeps, opts: ManifestSyncOptions
   const selected = selectSources(m, opts);
   if (typeof selected === 'string') return notAnswered(selected);
   const warnings: SyncEvent[] = [];
-  const checked = await checkAll(selected, (s) => checkSource(deps, s, opts, warnings), opts.reposDir);
-  if (typeof checked === 'string') return notAnswered(checked);
+  const pulled: EarlierPull[] = [];
+  const checked = await checkAll(selected, (s) => checkSource(deps, s, opts, warnings, pulled), opts.reposDir);
+  if (typeof checked === 'string') return notAnswered(checked, pulled);
   const results = checked.map((c) => c.result);
   const checks = checked.map((c) => c.check);
   for (const w of warnings) deps.onEvent?.(w);
@@ -169,7 +174,7 @@ async function checkAll(
 
 /** Pulls one source as a run does and compares its tip with the bookmark: a result and its record, or why not. */
 async function checkSource(
-  deps: ManifestSyncDeps, s: ManifestSource, opts: ManifestSyncOptions, warnings: SyncEvent[],
+  deps: ManifestSyncDeps, s: ManifestSource, opts: ManifestSyncOptions, warnings: SyncEvent[], pulled: EarlierPull[],
 ): Promise<{ result: SourceResult; check: NoopCheck } | string> {
   const started = new Date();
   const t0 = performance.now();
@@ -180,6 +185,7 @@ async function checkSource(
     const source = await collectSource(s, opts.reposDir, signal);
     if (typeof source === 'string') return source;
     collected = await collect(source, { fetch: opts.pull, pull: opts.pull, reposDir: opts.reposDir, signal });
+    pulled.push({ ...source, pull: collected.pull });
   } catch (err) {
     return `pulling ${s.name} failed (${errorMessage(err)})`;
   }

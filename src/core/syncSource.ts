@@ -12,7 +12,7 @@ import type { ProviderPool } from '../embed/ProviderPool.js';
 import { embedPhase } from './embedPhase.js';
 import { acquireSourceLock, type LockSettings, type SourceLock } from '../locks/sourceLock.js';
 import { budgetController, stopReasonOf } from './abort.js';
-import { collect, divergedMessage, type Collected } from './collect.js';
+import { collect, divergedMessage, type Collected, type EarlierPull } from './collect.js';
 import { checkMassDelete, massDeleteFloor } from './massDelete.js';
 import type { Plan } from './plan.js';
 import type { SourceResult, Timings } from './result.js';
@@ -35,6 +35,12 @@ export interface SyncOptions {
   command: string;
   /** Run the embed phase after the bookmark (`--no-embed` turns it off). */
   embed: boolean;
+  /**
+   * Sources this process pulled moments ago under the brain's directory lock (the PGLite no-op
+   * check, which then found work), by name: their run reads the branch tip without pulling
+   * again, as long as the source still names the same repository and branch.
+   */
+  pulled?: ReadonlyMap<string, EarlierPull>;
 }
 
 export type SyncEvent =
@@ -136,8 +142,11 @@ async function runStages(deps: SyncDeps, lock: SourceLock, run: RunSignals, opts
   };
   try {
     enter('pull');
+    const earlier = earlierPull(opts, source);
+    const pull = opts.pull && !earlier;
     const collected = await timed('pullMs', () =>
-      collect(source, { fetch: opts.pull, pull: opts.pull && !opts.dryRun, reposDir: opts.reposDir, signal: run.signal }));
+      collect(source, { fetch: pull, pull: pull && !opts.dryRun, reposDir: opts.reposDir, signal: run.signal }));
+    if (earlier) collected.pull = earlier.pull;
     record.collected = collected;
     if (collected.pull === 'not_fast_forward') warnDiverged(deps, source);
     if (!isUpToDate(source, collected, opts)) {
@@ -212,6 +221,12 @@ async function changeStages(
   } finally {
     await reader.close();
   }
+}
+
+/** The pull this process just made of the source, if it was of the same repository and branch. */
+function earlierPull(opts: SyncOptions, source: SourceRow): EarlierPull | null {
+  const e = opts.pulled?.get(source.name);
+  return e && e.repo === source.repo && e.repoKind === source.repoKind && e.branch === source.branch ? e : null;
 }
 
 function warnDiverged(deps: SyncDeps, source: SourceRow): void {

@@ -268,8 +268,12 @@ describe('a no-op sync of a PGLite brain answered from the status manifest', () 
     await runTestGit(work, ['add', '-A']);
     await runTestGit(work, ['-c', 'user.name=T', '-c', 'user.email=t@example.com', 'commit', '-q', '-m', 's']);
     await runTestGit(work, ['push', '-q', join(remote.root, 'notes.git'), 'main']);
+    const connections = async () => (await readFile(join(remote.root, 'ssh-fast.pids'), 'utf8')).split('\n').filter(Boolean).length;
+    const before = await connections();
     const changed = expectNormalPath(await sync(brain, ['--all'], remote.fastEnv), /remote has commits the brain does not hold yet/);
-    expect(changed.find((s) => s.source === 'remote')).toMatchObject({ status: 'synced', counts: { imported: 1 } });
+    expect(changed.find((s) => s.source === 'remote')).toMatchObject({ status: 'synced', pull: 'fetched', counts: { imported: 1 } });
+    // The normal path syncs what the check fetched, without fetching again.
+    expect(await connections()).toBe(before + 1);
     expect(changed.filter((s) => s.status === 'up_to_date')).toHaveLength(3);
     expectAnswered(await sync(brain, ['--all'], remote.fastEnv));
   });

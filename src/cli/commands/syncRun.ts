@@ -1,5 +1,5 @@
 import { printableResult, worstExitCode } from '../../core/result.js';
-import type { WaveOptions } from '../../index.js';
+import type { EarlierPull, WaveOptions } from '../../index.js';
 import { manifestPath } from '../../status/manifestPath.js';
 import { homeFromEnv } from '../config.js';
 import { mirrorsDir, type CliContext } from '../context.js';
@@ -32,17 +32,20 @@ export async function runSync(ctx: CliContext, flags: SyncFlags): Promise<number
   });
   try {
     const answered = await fromManifest(ctx, flags, stop);
-    if (answered !== null) return answered;
+    if ('code' in answered) return answered.code;
     const { syncWave } = await import('./syncWave.js');
-    return await syncWave(ctx, flags, stop);
+    return await syncWave(ctx, flags, stop, answered.pulled);
   } finally {
     stop.dispose();
   }
 }
 
-/** The exit code of a wave answered from the manifest, or null when the normal path must run. */
-async function fromManifest(ctx: CliContext, flags: SyncFlags, stop: ProcessStop): Promise<number | null> {
-  if (ctx.target.kind !== 'pglite') return null;
+/**
+ * The exit code of a wave answered from the manifest; or, when the normal path must run, the
+ * sources the check pulled on the way (the normal path does not pull them again).
+ */
+async function fromManifest(ctx: CliContext, flags: SyncFlags, stop: ProcessStop): Promise<{ code: number } | { pulled: EarlierPull[] }> {
+  if (ctx.target.kind !== 'pglite') return { pulled: [] };
   const { syncFromManifest } = await import('../../core/syncFromManifest.js');
   const reporter = createSyncReporter(ctx.log);
   const outcome = await syncFromManifest(
@@ -59,11 +62,11 @@ async function fromManifest(ctx: CliContext, flags: SyncFlags, stop: ProcessStop
   );
   if (!outcome.answered) {
     ctx.log.debug(`not answered from the status manifest: ${outcome.why}`);
-    return null;
+    return { pulled: outcome.pulled };
   }
   ctx.log.debug(`answered from the status manifest without opening the brain (${Math.round(performance.now())} ms since start)`);
   reporter.summary(outcome.results);
   const code = worstExitCode(outcome.results);
   if (ctx.json) printJson({ exitCode: code, ...waveStamp(), sources: outcome.results.map(printableResult) });
-  return code;
+  return { code };
 }

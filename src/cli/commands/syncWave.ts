@@ -1,6 +1,6 @@
 import {
   ProviderPool, lockSettingsForTtl, manifestPath, printableResult, runPostRunHook, runWave, worstExitCode,
-  type BreakVerdict, type SourceResult,
+  type BreakVerdict, type EarlierPull, type SourceResult,
 } from '../../index.js';
 import { homeFromEnv, keyEnvironment } from '../config.js';
 import { mirrorsDir, modelsDir, type CliContext } from '../context.js';
@@ -13,9 +13,10 @@ import type { SyncFlags } from './syncRun.js';
 
 /**
  * The normal path of `sync`: opens the brain and runs the wave (runWave). `stop` is the
- * command's signal watcher (runSync); it is disposed by the caller.
+ * command's signal watcher (runSync); it is disposed by the caller. `pulled`: the sources the
+ * no-op check pulled just before (runSync), which are not pulled twice.
  */
-export async function syncWave(ctx: CliContext, flags: SyncFlags, stop: ProcessStop): Promise<number> {
+export async function syncWave(ctx: CliContext, flags: SyncFlags, stop: ProcessStop, pulled: EarlierPull[] = []): Promise<number> {
   let results: SourceResult[] = [];
   let verdicts: BreakVerdict[] = [];
   const opening = performance.now();
@@ -47,6 +48,7 @@ export async function syncWave(ctx: CliContext, flags: SyncFlags, stop: ProcessS
         timeoutMs: flags.timeoutSeconds !== undefined ? flags.timeoutSeconds * 1000 : undefined,
         lock: lockSettingsForTtl(flags.lockTtlSeconds),
         reposDir,
+        pulled: new Map(pulled.map((p) => [p.name, p])),
         command: ctx.commandLine,
         manifest: { path: manifestPath(ctx.target, homeFromEnv()), version, target: { kind: ctx.target.kind, display: ctx.target.display }, reposDir },
       },
