@@ -1,5 +1,5 @@
 import { fallbackVector, normalize } from './fallbackVector.js';
-import { indexOfWords, type RowLoader, type SifTable } from './buildSifTable.js';
+import { indexOfWords, type RowLoader, type SifTable, type WordIndex } from './buildSifTable.js';
 import { forEachWord, tokenize } from './tokenize.js';
 
 /**
@@ -11,7 +11,7 @@ import { forEachWord, tokenize } from './tokenize.js';
 export class SifEncoder {
   readonly dimensions: number;
   private readonly maxWords: number;
-  private readonly index: Map<string, number>;
+  private readonly index: WordIndex;
   /** Word vectors already weighted and centred: one add per dimension and word. */
   private readonly rows: Float32Array;
   private readonly loader: RowLoader | null;
@@ -21,7 +21,7 @@ export class SifEncoder {
   constructor(table: SifTable, maxWords: number) {
     this.dimensions = table.dimensions;
     this.maxWords = maxWords;
-    this.index = table.index ?? indexOfWords(table.words);
+    this.index = table.index ?? indexOfWords(table.words ?? []);
     this.rows = table.rows;
     this.loader = table.loader ?? null;
     this.sum = new Float64Array(table.dimensions);

