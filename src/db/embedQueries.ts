@@ -135,11 +135,19 @@ export async function storeVectors(
   db: Queryable, modelId: number, vectors: { hash: string; vec: Float32Array }[],
 ): Promise<void> {
   if (vectors.length === 0) return;
+  // All vectors travel as one flat real[] (in binary on PGLite, see binaryFloat4Array), each
+  // row taking its slice: no float is printed in JS or parsed back by the server.
+  const dims = vectors[0].vec.length;
+  const flat = new Float32Array(vectors.length * dims);
+  vectors.forEach((v, i) => {
+    if (v.vec.length !== dims) throw new Error(`vectors of ${v.vec.length} and ${dims} dimensions in one batch`);
+    flat.set(v.vec, i * dims);
+  });
   await db.query(
     `insert into embeddings (model_id, chunk_hash, vec)
-     select $1, h, v::real[] from unnest($2::text[], $3::text[]) as u(h, v)
+     select $1, h, ($3::real[])[(o::int - 1) * $4::int + 1 : o::int * $4::int] from unnest($2::text[]) with ordinality as u(h, o)
      on conflict do nothing`,
-    [modelId, vectors.map((v) => v.hash), vectors.map((v) => vectorLiteral(v.vec))],
+    [modelId, vectors.map((v) => v.hash), flat, dims],
   );
 }
 
@@ -155,17 +163,6 @@ export async function releaseClaims(db: Queryable, sourceId: number, worker: str
     'update embed_queue set claimed_by = null, claim_expires_at = null where source_id = $1 and claimed_by = $2',
     [sourceId, worker],
   );
-}
-
-/**
- * `{0.1,0.2,…}`: one text[] parameter carries every vector of a batch in one statement. Seven
- * significant digits (float32 holds about that many) keep the literal short: the server's
- * parsing of these numbers is most of what storing a batch costs.
- */
-function vectorLiteral(vec: Float32Array): string {
-  let out = '{';
-  for (let i = 0; i < vec.length; i++) out += (i ? ',' : '') + vec[i].toPrecision(7);
-  return out + '}';
 }
 
 /** The workers holding claims on a source's queue. */

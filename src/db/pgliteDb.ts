@@ -1,5 +1,6 @@
 import { PGlite, types, type Transaction } from '@electric-sql/pglite';
 import { vector } from '@electric-sql/pglite-pgvector';
+import { binaryFloat4Array, float4ArrayOid } from './binaryFloat4Array.js';
 import { binaryTextArray, textArrayOid } from './binaryTextArray.js';
 import type { Db, Queryable, QueryOptions, QueryResult } from './Db.js';
 
@@ -101,14 +102,17 @@ function wrapTx(tx: Transaction, txOpts: QueryOptions | undefined, count: (bytes
 }
 
 /**
- * `text[]` parameters (page bodies, chunk texts, paths) travel in Postgres's binary format,
- * which PGLite passes through untouched (see binaryTextArray); anything else falls back to its
- * usual array literal. PGLite picks the serializer by the parameter's type as Postgres infers
+ * `text[]` parameters (page bodies, chunk texts, paths) and `real[]` ones given as a
+ * Float32Array (vectors) travel in Postgres's binary format, which PGLite passes through
+ * untouched (see binaryTextArray, binaryFloat4Array); anything else falls back to its usual
+ * array literal. PGLite picks the serializer by the parameter's type as Postgres infers
  * it, so this touches no parameter of another type.
  */
 const serializers = {
   [textArrayOid]: (value: unknown) =>
     (binaryTextArray(value) ?? types.arraySerializer(value, types.serializers[types.TEXT], textArrayOid)) as unknown as string,
+  [float4ArrayOid]: (value: unknown) =>
+    (binaryFloat4Array(value) ?? types.arraySerializer(value, types.serializers[types.FLOAT4], float4ArrayOid)) as unknown as string,
 };
 
 /** Roughly how much a statement writes: the length of its string parameters. */

@@ -1,3 +1,4 @@
+import { float4ArrayLiteral } from './binaryFloat4Array.js';
 import pg from 'pg';
 import { isConnectionError } from './connectionErrors.js';
 import type { Db, Queryable, QueryOptions, QueryResult } from './Db.js';
@@ -132,6 +133,14 @@ async function checkout(pool: pg.Pool): Promise<Conn> {
   return conn;
 }
 
+/**
+ * node-postgres would send a Float32Array as raw bytes (a binary parameter Postgres cannot
+ * read as `real[]`): it goes as an array literal instead, which Postgres parses natively.
+ */
+function textForPg(param: unknown): unknown {
+  return param instanceof Float32Array ? float4ArrayLiteral(param) : param;
+}
+
 /** Runs one statement; an abort cancels it on the server (pg_cancel_backend) and rejects with the signal's reason. */
 async function runQuery<T>(
   conn: Conn,
@@ -152,7 +161,7 @@ async function runQuery<T>(
   signal?.addEventListener('abort', onAbort, { once: true });
   try {
     // A multi-statement string (exec) answers with one result per statement: report the last.
-    const answer = (await client.query(sql, params)) as pg.QueryResult | pg.QueryResult[];
+    const answer = (await client.query(sql, params?.map(textForPg))) as pg.QueryResult | pg.QueryResult[];
     const res = Array.isArray(answer) ? answer[answer.length - 1] : answer;
     if (!res) return { rows: [], rowCount: 0 };
     return { rows: res.rows as T[], rowCount: res.rowCount ?? res.rows.length };

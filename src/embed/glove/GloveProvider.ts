@@ -88,8 +88,8 @@ export class GloveProvider implements EmbeddingProvider {
 
 /**
  * Loads the GloVe provider. The first use in a cache directory converts the package's JSON
- * into `<cacheDir>/glove-wink-sg-100d.bin` (1–2 s, ~220 MB peak); later loads read its header
- * and words (~0.1 s), and its rows block by block as texts use them.
+ * into `<cacheDir>/glove-wink-sg-100d.bin` (2–4 s, ~220 MB peak); later loads read its header
+ * and word lookup (~20 ms), and its rows block by block as texts use them.
  */
 export async function createGloveProvider(opts: GloveProviderOptions): Promise<GloveProvider> {
   const loaded = await loadGloveVectors({
