@@ -115,11 +115,15 @@ const serializers = {
     (binaryFloat4Array(value) ?? types.arraySerializer(value, types.serializers[types.FLOAT4], float4ArrayOid)) as unknown as string,
 };
 
-/** Roughly how much a statement writes: the length of its string parameters. */
-function paramBytes(params: unknown[] | undefined): number {
+/**
+ * Roughly how much a statement writes: the length of its string parameters and the bytes of
+ * its typed arrays (a batch of vectors), which drive the checkpoints above.
+ */
+export function paramBytes(params: unknown[] | undefined): number {
   let n = 0;
   for (const p of params ?? []) {
     if (typeof p === 'string') n += p.length;
+    else if (ArrayBuffer.isView(p)) n += p.byteLength;
     else if (Array.isArray(p)) for (const v of p) if (typeof v === 'string') n += v.length;
   }
   return n;
