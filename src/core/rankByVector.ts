@@ -64,7 +64,17 @@ async function rankGroup(
     if (waiting > 0) out.notices.push(`source ${s.name}: ${waiting} chunks still wait for a vector and are missing from vector results. ${embedAdvice([s])}`);
   }
   if (ready.length === 0) return [];
-  const [vector] = await model.provider.embed([query], { signal });
+  let vector: Float32Array;
+  try {
+    [vector] = await model.provider.embed([query], { signal });
+  } catch (err) {
+    // A model that loads but cannot embed (a damaged block of GloVe's cache, a server that
+    // fails) costs the vector ranking only, as a model that cannot load does.
+    if (signal?.aborted) throw err;
+    out.withVectors = out.withVectors.filter((name) => !ready.some((s) => s.name === name));
+    out.notices.push(`${names(group)}: the model ${group[0].embedModel ?? 'glove'} could not embed the query (${errorMessage(err)}): searched by full text only.`);
+    return [];
+  }
   if (method === 'index' && (await ensureVectorIndex(db, model.modelId, model.provider.dimensions)) === 'created') {
     out.notices.push(`built the vector index for ${model.provider.model} (once per model).`);
   }

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { search, type SearchResponse } from '../../src/core/search.js';
 import type { Db } from '../../src/db/Db.js';
+import { EmbedError } from '../../src/embed/EmbedError.js';
+import type { EmbeddingProvider } from '../../src/embed/EmbeddingProvider.js';
 import { ProviderPool } from '../../src/embed/ProviderPool.js';
 import { UsageError } from '../../src/errors.js';
 import { backends, freshBrain, openTestDb, type BackendName } from '../helpers/brains.js';
@@ -54,6 +56,22 @@ describe.each(backends())('search on %s', (backend) => {
     expect(r.hits[0].score - r.hits[1].score, 'margin over the next page').toBeGreaterThan(0.1);
     expect(r.hits[0].ranks).toEqual({ text: null, vector: 1 });
     expect(r.hits[0].snippet.length).toBeGreaterThan(20);
+  });
+
+  it('falls back to full text, and says why, when the model loads but cannot embed the query', async () => {
+    const failing = new ProviderPool(testModelsDir, {
+      create: async () => {
+        const real = await models.get(db, { spec: null, url: null, keyEnv: null });
+        return Object.assign(Object.create(real.provider) as EmbeddingProvider, {
+          embed: async () => { throw new EmbedError('glove-wink-sg-100d.bin: block 0 of the word vectors does not match its checksum'); },
+        });
+      },
+    });
+    const r = await search({ db, models: failing }, 'backups');
+    expect(r.mode).toBe('text');
+    expect(r.hits.length).toBeGreaterThan(0);
+    expect(r.notices.join('\n')).toMatch(/notes: the model glove could not embed the query \(.*does not match its checksum\): searched by full text only/);
+    await expect(search({ db, models: failing }, 'backups', { mode: 'vector' })).rejects.toThrow(/--mode text/);
   });
 
   it('finds exact words in text mode, title above body, with highlighted snippets and heading paths', async () => {
