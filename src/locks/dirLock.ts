@@ -82,6 +82,14 @@ export async function acquireDirLock(dir: string, command: string, opts: DirLock
   throw new LockBusyError(`could not lock the brain at ${dir}: another process keeps taking it. Try again.`);
 }
 
+/** Whether a process that may be alive holds the brain's directory lock (read only; nothing is taken over). */
+export async function dirLockHeld(dir: string): Promise<boolean> {
+  const path = dirLockPath(dir);
+  const holder = await readHolder(path);
+  if (holder === 'missing') return false;
+  return goneBecause(holder, await heartbeatAgeMs(path), false) === null;
+}
+
 async function tryCreate(path: string, holder: DirLockHolder): Promise<boolean> {
   const temp = `${path}.${holder.token}.tmp`;
   await writeFile(temp, JSON.stringify(holder) + '\n');

@@ -7,6 +7,7 @@ import { errorMessage } from '../errors.js';
 import { buildManifest } from './buildManifest.js';
 import { clearChangeMarker } from './changeMarker.js';
 import { CommitsBehind } from './commitsBehind.js';
+import { newDataStamp, writeDataStamp } from './dataStamp.js';
 import { noopChecksPath } from './manifestPath.js';
 import { readNoopChecks } from './noopChecks.js';
 import { pgliteSystemIdentifier } from './readManifest.js';
@@ -100,12 +101,16 @@ export class ManifestWriter {
       }
       await mkdir(dirname(this.opts.path), { recursive: true });
       if (!this.db.capabilities.advisoryLocks) {
-        // PGLite: this process is the only one with the brain open.
-        await this.save(await this.build(this.db));
+        // PGLite: this process is the only one with the brain open. A new token in the
+        // directory first, then the manifest that names it: a crash in between leaves a pair
+        // that differs, which readers do not believe (dataStamp.ts).
+        const stamp = newDataStamp();
+        await writeDataStamp(this.opts.target.display, stamp);
+        await this.save(await this.build(this.db, stamp));
       } else {
         await this.db.transaction(async (tx) => {
           await tx.query('select pg_advisory_xact_lock($1)', [manifestLockKey]);
-          await this.save(await this.build(tx));
+          await this.save(await this.build(tx, null));
         });
       }
       // The manifest now in place shows everything committed before it was read, and a run that
@@ -121,11 +126,11 @@ export class ManifestWriter {
     }
   }
 
-  private async build(db: Parameters<typeof buildManifest>[0]): Promise<Manifest> {
+  private async build(db: Parameters<typeof buildManifest>[0], dataStamp: string | null): Promise<Manifest> {
     const t = this.opts.target;
     const systemIdentifier = this.systemIdentifier ?? null;
     const noopChecks = t.kind === 'pglite' ? await readNoopChecks(noopChecksPath(t.display), systemIdentifier) : [];
-    return buildManifest(db, { version: this.opts.version, target: t, systemIdentifier, behind: this.behind, noopChecks });
+    return buildManifest(db, { version: this.opts.version, target: t, systemIdentifier, dataStamp, behind: this.behind, noopChecks });
   }
 
   private async save(m: Manifest): Promise<void> {

@@ -11,6 +11,8 @@ export interface ManifestContext {
   version: string;
   target: { kind: 'pglite' | 'postgres'; display: string };
   systemIdentifier: string | null;
+  /** PGLite: the token in the brain directory this manifest goes with (dataStamp.ts). */
+  dataStamp: string | null;
   behind: CommitsBehind;
   /** No-op runs answered from the manifest (PGLite), folded into last run and last success. */
   noopChecks?: NoopCheck[];
@@ -28,7 +30,7 @@ export async function buildManifest(db: Queryable, ctx: ManifestContext): Promis
     version: ctx.version,
     writtenAt: now.toISOString(),
     writer: { host: hostname(), pid: process.pid },
-    brain: { target: ctx.target.display, kind: ctx.target.kind, systemIdentifier: ctx.systemIdentifier },
+    brain: { target: ctx.target.display, kind: ctx.target.kind, systemIdentifier: ctx.systemIdentifier, dataStamp: ctx.dataStamp },
     sources,
   };
 }

@@ -85,6 +85,12 @@ export interface Manifest {
      * starting PGLite whether the file describes the brain that is there now.
      */
     systemIdentifier: string | null;
+    /**
+     * PGLite: the token the writer left in the brain directory when it wrote this file
+     * (dataStamp.ts), so a reader can tell the directory has not been restored or copied from
+     * another moment since. Null on Postgres; absent in files of older brainsyncs.
+     */
+    dataStamp?: string | null;
   };
   sources: ManifestSource[];
 }

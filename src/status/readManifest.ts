@@ -1,17 +1,31 @@
 import { open, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DbTarget } from '../db/target.js';
+import { dirLockHeld } from '../locks/dirLock.js';
+import { readDataStamp } from './dataStamp.js';
 import { ManifestUnreadable, parseManifest, type Manifest } from './manifest.js';
 
 export type ManifestRead = { ok: true; manifest: Manifest } | { ok: false; why: string };
 
+export interface ReadManifestOptions {
+  /**
+   * Believe a PGLite manifest whose data stamp differs while another process holds the brain
+   * (`status`): a writer replaces the stamp and then the manifest, so a reader can fall between
+   * the two, and the holder rewrites the manifest anyway. The no-op fast path, which holds the
+   * lock itself, never does.
+   */
+  believeWhileHeld?: boolean;
+}
+
 /**
- * Reads the manifest and checks that it describes the brain the command was pointed at —
- * without opening the database. For a PGLite brain the cluster identifier is read from
- * `global/pg_control` (8 bytes that never change after creation), so a manifest left by a
- * brain that was deleted and created again at the same path is not believed.
+ * Reads the manifest and checks that it describes the brain the command was pointed at, as its
+ * data is now — without opening the database. For a PGLite brain the cluster identifier is
+ * read from `global/pg_control` (8 bytes that never change after creation), so a manifest left
+ * by a brain that was deleted and created again at the same path is not believed; and the
+ * token in the directory must be the one the manifest names (dataStamp.ts), so neither is a
+ * newer manifest left beside a brain restored from an older copy.
  */
-export async function readManifest(target: DbTarget, path: string): Promise<ManifestRead> {
+export async function readManifest(target: DbTarget, path: string, opts: ReadManifestOptions = {}): Promise<ManifestRead> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
@@ -38,6 +52,17 @@ export async function readManifest(target: DbTarget, path: string): Promise<Mani
           ? `the status manifest ${path} describes a brain that is no longer at ${target.dir}`
           : `the status manifest ${path} was written for an earlier brain at ${target.dir}`,
       };
+    }
+    const stamp = await readDataStamp(target.dir);
+    if (stamp === null || stamp !== manifest.brain.dataStamp) {
+      if (!(opts.believeWhileHeld && (await dirLockHeld(target.dir)))) {
+        return {
+          ok: false,
+          why: typeof manifest.brain.dataStamp !== 'string'
+            ? `the status manifest ${path} (brainsync ${manifest.version}) does not say which state of ${target.dir} it describes`
+            : `the status manifest ${path} does not match the data now in ${target.dir} (restored or copied from another moment since it was written?)`,
+        };
+      }
     }
   }
   return { ok: true, manifest };

@@ -1,4 +1,4 @@
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -160,7 +160,8 @@ describe('a no-op sync of a PGLite brain answered from the status manifest', () 
   it('takes the normal path for flags that ask for more and for any manifest it cannot believe', async () => {
     const brain = await brainWithSource('pglite', 'notes', repo.dir);
     expect((await sync(brain, ['--source', 'notes'])).code).toBe(0);
-    const good = await readFile(manifestOf(brain), 'utf8');
+    // Re-read before each case: every run with the database rewrites it (and the data stamp it names).
+    let good = '';
     const cases: Array<[string, string[], () => Promise<void>, RegExp]> = [
       ['--full', ['--full'], async () => {}, /--full needs the database/],
       ['--retry-failed', ['--retry-failed'], async () => {}, /--retry-failed needs the database/],
@@ -171,10 +172,13 @@ describe('a no-op sync of a PGLite brain answered from the status manifest', () 
       ['a corrupt manifest', [], () => writeManifestFile(brain, good.slice(0, 100)), /unreadable/],
       ['the manifest of an earlier brain', [], () => writeManifestFile(brain, good.replace(/"systemIdentifier": "\d+"/, '"systemIdentifier": "1"')), /earlier brain/],
       ['a manifest of another brainsync', [], () => writeManifestFile(brain, good.replace(/"version": "[^"]+"/, '"version": "0.0.1"')), /written by brainsync 0\.0\.1/],
+      ['a manifest of another state of the data', [], () => writeManifestFile(brain, good.replace(/"dataStamp": "[^"]+"/, '"dataStamp": "2026-01-01T00:00:00.000Z 00"')), /does not match the data now in/],
+      ['a manifest that names no data stamp', [], () => writeManifestFile(brain, good.replace(/,\s*"dataStamp": "[^"]+"/, '')), /does not say which state of .* it describes/],
       ['a manifest without the fields the check needs', [], () => writeManifestFile(brain, good.replace(/"pendingTargets": \[\],/, '')), /predates/],
     ];
     for (const [what, flags, damage, why] of cases) {
       expectAnswered(await sync(brain, ['--source', 'notes']), `before: ${what}`);
+      good = await readFile(manifestOf(brain), 'utf8');
       await damage();
       const r = await sync(brain, ['--source', 'notes', ...flags]);
       expect(r.code, `${what}\n${describeRun(r)}`).toBe(0);
@@ -200,6 +204,38 @@ describe('a no-op sync of a PGLite brain answered from the status manifest', () 
     const back = expectNormalPath(await sync(brain, ['--source', 'notes']), /a command changed the brain/)[0];
     expect(back).toMatchObject({ status: 'synced', counts: { deleted: 1 } });
     expect([...(await brainPages(brain, 'notes')).keys()]).toEqual(['a.md']);
+    await r.cleanup();
+  });
+
+  it('never answers for a brain restored from an older copy beside a newer manifest: status asks the database, and the normal path syncs from the real bookmark', async () => {
+    const r = await createRepo();
+    await r.write('a.md', note('A'));
+    const t0 = await r.commit('one');
+    const brain = await brainWithSource('pglite', 'notes', r.dir);
+    expect((await sync(brain, ['--source', 'notes'])).code).toBe(0);
+    const copy = `${brain.arg}.copy`;
+    await cp(brain.arg, copy, { recursive: true });
+    await r.write('b.md', note('B'));
+    const t1 = await r.commit('two');
+    const second = await sync(brain, ['--source', 'notes']);
+    expect(resultOf(second).status).toBe('synced');
+    expectAnswered(await sync(brain, ['--source', 'notes']));
+    // The operator restores the brain directory from the copy; the newer manifest stays beside it.
+    await rm(brain.arg, { recursive: true });
+    await cp(copy, brain.arg, { recursive: true });
+    expect((await readManifestFile(brain)).sources[0].bookmark).toBe(t1);
+
+    const st = await runCli(['--json', 'status'], { db: brain });
+    expect(st.code, describeRun(st)).toBe(0);
+    expect(st.stderr).toMatch(/does not match the data now in .* \(restored or copied from another moment since it was written\?\); querying the database instead/);
+    expect(jsonOf<{ from: string; sources: SourceStatus[] }>(st)).toMatchObject({ from: 'live', sources: [{ name: 'notes', bookmark: t0 }] });
+
+    const back = expectNormalPath(await sync(brain, ['--source', 'notes']), /does not match the data now in/)[0];
+    expect(back).toMatchObject({ status: 'synced', counts: { imported: 1 } });
+    expectAnswered(await sync(brain, ['--source', 'notes']));
+    // (Opened in this process, the test's own way in, after the last sync: it marks the manifest out of date.)
+    expect([...(await brainPages(brain, 'notes')).keys()].sort()).toEqual(['a.md', 'b.md']);
+    await rm(copy, { recursive: true });
     await r.cleanup();
   });
 

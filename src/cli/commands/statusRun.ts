@@ -20,7 +20,7 @@ export async function runStatus(ctx: CliContext, flags: StatusFlags): Promise<nu
   const path = manifestPath(ctx.target, homeFromEnv());
   let manifest: Manifest | null = null;
   if (!flags.live) {
-    const read = await readManifest(ctx.target, path);
+    const read = await readManifest(ctx.target, path, { believeWhileHeld: true });
     if (read.ok) manifest = read.manifest;
     else ctx.log.warn(`${read.why}; querying the database instead.`);
   }
@@ -63,9 +63,9 @@ export async function runStatus(ctx: CliContext, flags: StatusFlags): Promise<nu
 
 /** The manifest a writer would write now, from the database (nothing is written). */
 async function liveManifest(ctx: CliContext): Promise<Manifest> {
-  const [{ buildManifest }, { CommitsBehind }, { readSystemIdentifier }, { readNoopChecks }] = await Promise.all([
+  const [{ buildManifest }, { CommitsBehind }, { readSystemIdentifier }, { readNoopChecks }, { readDataStamp }] = await Promise.all([
     import('../../status/buildManifest.js'), import('../../status/commitsBehind.js'), import('../../db/statusQueries.js'),
-    import('../../status/noopChecks.js'),
+    import('../../status/noopChecks.js'), import('../../status/dataStamp.js'),
   ]);
   return withBrain(ctx, async (db) => {
     const systemIdentifier = await readSystemIdentifier(db);
@@ -73,7 +73,7 @@ async function liveManifest(ctx: CliContext): Promise<Manifest> {
     const noopChecks = ctx.target.kind === 'pglite' ? await readNoopChecks(noopChecksPath(ctx.target.dir), systemIdentifier) : [];
     return buildManifest(db, {
       version, target: { kind: ctx.target.kind, display: ctx.target.display },
-      systemIdentifier, behind: new CommitsBehind(mirrorsDir(ctx)), noopChecks,
+      systemIdentifier, dataStamp: ctx.target.kind === 'pglite' ? await readDataStamp(ctx.target.dir) : null, behind: new CommitsBehind(mirrorsDir(ctx)), noopChecks,
     });
   }, { vector: false, readOnly: true });
 }

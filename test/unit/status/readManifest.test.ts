@@ -1,0 +1,73 @@
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DbTarget } from '../../../src/db/target.js';
+import { acquireDirLock } from '../../../src/locks/dirLock.js';
+import { readDataStamp, writeDataStamp } from '../../../src/status/dataStamp.js';
+import type { Manifest } from '../../../src/status/manifest.js';
+import { readManifest } from '../../../src/status/readManifest.js';
+import { manifestFixture } from './manifestFixture.js';
+
+/**
+ * readManifest on a PGLite brain: a manifest is believed only beside the data it was written
+ * with — the cluster identifier in pg_control and the data stamp in the directory (no PGLite).
+ */
+describe('readManifest (PGLite)', () => {
+  let root: string;
+  let dir: string;
+  let target: DbTarget;
+  const path = () => `${dir}.status.json`;
+  const identifier = 7714212789408989226n;
+
+  beforeAll(async () => {
+    root = await mkdtemp(join(tmpdir(), 'bs-readmanifest-'));
+    dir = join(root, 'brain');
+    target = { kind: 'pglite', dir, display: dir };
+    await mkdir(join(dir, 'global'), { recursive: true });
+    const control = Buffer.alloc(16);
+    control.writeBigUInt64LE(identifier, 0);
+    await writeFile(join(dir, 'global', 'pg_control'), control);
+  });
+  afterAll(() => rm(root, { recursive: true, force: true }));
+
+  async function leave(stampInManifest: string | undefined, stampInDir: string | null): Promise<void> {
+    const m: Manifest = manifestFixture(new Date(), [{}], dir);
+    m.brain.systemIdentifier = identifier.toString();
+    if (stampInManifest !== undefined) m.brain.dataStamp = stampInManifest;
+    await writeFile(path(), JSON.stringify(m));
+    if (stampInDir === null) await rm(join(dir, 'brainsync.stamp'), { force: true });
+    else await writeDataStamp(dir, stampInDir);
+  }
+
+  it('believes a manifest whose stamp is the one in the directory', async () => {
+    await leave('2026-12-03T10:00:00.000Z 0011223344556677', '2026-12-03T10:00:00.000Z 0011223344556677');
+    expect(await readDataStamp(dir)).toBe('2026-12-03T10:00:00.000Z 0011223344556677');
+    expect(await readManifest(target, path())).toMatchObject({ ok: true });
+  });
+
+  it('refuses a manifest written after the data now there (a restored copy), or one that names no stamp', async () => {
+    await leave('newer', 'older');
+    expect(await readManifest(target, path())).toEqual({ ok: false, why: expect.stringMatching(/does not match the data now in .*brain \(restored or copied/) });
+    await leave('newer', null);
+    expect(await readManifest(target, path())).toMatchObject({ ok: false, why: expect.stringMatching(/does not match the data now in/) });
+    await leave(undefined, 'older');
+    expect(await readManifest(target, path())).toMatchObject({ ok: false, why: expect.stringMatching(/\(brainsync 0\.1\.0\) does not say which state of .*brain it describes/) });
+  });
+
+  it('believes a differing stamp while a live process holds the brain, only when asked to (status, not the no-op check)', async () => {
+    await leave('newer', 'older');
+    expect(await readManifest(target, path(), { believeWhileHeld: true })).toMatchObject({ ok: false });
+    const lock = await acquireDirLock(dir, 'test');
+    try {
+      expect(await readManifest(target, path(), { believeWhileHeld: true })).toMatchObject({ ok: true });
+      expect(await readManifest(target, path())).toMatchObject({ ok: false });
+    } finally {
+      await lock.release();
+    }
+    // A lock file left by a process that is gone holds nothing.
+    await writeFile(`${dir}.lock`, JSON.stringify({ pid: 2 ** 22 + 12345, host: hostname(), command: 'sync', since: '', token: 'x' }));
+    expect(await readManifest(target, path(), { believeWhileHeld: true })).toMatchObject({ ok: false });
+    await rm(`${dir}.lock`);
+  });
+});
