@@ -8,6 +8,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { changeCorpus, createCorpusRepo } from './corpus.mjs';
 import { startPostgres } from './postgres.mjs';
 import { figure } from './figures.mjs';
@@ -25,6 +26,22 @@ const pgWorkers = opt('workers', '1,4').split(',').map(Number);
 const root = resolve('.bench');
 const cli = resolve('bin/brainsync.js');
 const hasTime = existsSync('/usr/bin/time');
+
+/**
+ * The embed figures must not include a one-time build of the GloVe cache (the first run after
+ * an upgrade that changes its format rebuilds it): make sure it is built, in the models
+ * directory the CLI below will use, before anything is measured.
+ */
+async function warmGloveCache() {
+  const { modelsDir } = await import(pathToFileURL(resolve('dist/cli/context.js')).href);
+  const { createGloveProvider } = await import(pathToFileURL(resolve('dist/embed/glove/GloveProvider.js')).href);
+  const t = performance.now();
+  const provider = await createGloveProvider({ cacheDir: modelsDir() });
+  await provider.embed(['warm']);
+  await provider.close();
+  console.log(`GloVe cache ready in ${modelsDir()} (${Math.round(performance.now() - t)} ms)`);
+}
+await warmGloveCache();
 
 /** Runs the CLI; returns wall seconds, peak RSS (MB, via GNU time when present) and parsed --json. */
 function run(db, argv, env = {}) {

@@ -2,7 +2,8 @@
  * A `real[]` parameter in Postgres's binary array format (array_recv): a header, then each
  * element's length (4) and its IEEE-754 bytes, big-endian. As an array literal, every value
  * is printed in JS and parsed back by `float4in` inside PGLite's wasm instance: storing 500
- * vectors of 100 dimensions took ~80 ms that way against ~10 ms for the rows alone.
+ * vectors of 100 dimensions took ~80 ms that way against ~10 ms for the rows alone. Postgres
+ * gets the same bytes (node-postgres sends a Buffer as a binary parameter).
  * Returns null where the value is not a Float32Array; the caller then serializes it the usual way.
  */
 export function binaryFloat4Array(value: unknown): Uint8Array | null {
@@ -20,13 +21,6 @@ export function binaryFloat4Array(value: unknown): Uint8Array | null {
     at += 8;
   }
   return new Uint8Array(out.buffer, out.byteOffset, out.length);
-}
-
-/** The same values as an array literal that `float4in` reads back exactly (shortest round-trip decimals). */
-export function float4ArrayLiteral(value: Float32Array): string {
-  let out = '{';
-  for (let i = 0; i < value.length; i++) out += (i ? ',' : '') + (Object.is(value[i], -0) ? '-0' : String(value[i]));
-  return out + '}';
 }
 
 /** pg_type oids. */

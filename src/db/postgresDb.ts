@@ -1,4 +1,4 @@
-import { float4ArrayLiteral } from './binaryFloat4Array.js';
+import { binaryFloat4Array } from './binaryFloat4Array.js';
 import pg from 'pg';
 import { isConnectionError } from './connectionErrors.js';
 import type { Db, Queryable, QueryOptions, QueryResult } from './Db.js';
@@ -134,11 +134,14 @@ async function checkout(pool: pg.Pool): Promise<Conn> {
 }
 
 /**
- * node-postgres would send a Float32Array as raw bytes (a binary parameter Postgres cannot
- * read as `real[]`): it goes as an array literal instead, which Postgres parses natively.
+ * node-postgres would send a Float32Array as its raw bytes, which Postgres cannot read as
+ * `real[]`. It goes as a Buffer in Postgres's binary array format instead (node-postgres sends
+ * a Buffer as a binary parameter; the statement's `$n::real[]` gives it its type), so no float
+ * is printed in JS or parsed by the server.
  */
 function textForPg(param: unknown): unknown {
-  return param instanceof Float32Array ? float4ArrayLiteral(param) : param;
+  const binary = binaryFloat4Array(param);
+  return binary ? Buffer.from(binary.buffer, binary.byteOffset, binary.byteLength) : param;
 }
 
 /** Runs one statement; an abort cancels it on the server (pg_cancel_backend) and rejects with the signal's reason. */
