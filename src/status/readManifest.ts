@@ -54,7 +54,11 @@ export async function readManifest(target: DbTarget, path: string, opts: ReadMan
       };
     }
     const stamp = await readDataStamp(target.dir);
-    if (stamp === null || stamp !== manifest.brain.dataStamp) {
+    // Neither stamped: a manifest and a directory that no stamping brainsync has written yet
+    // (just upgraded) are believed as before; a restored copy of such a directory beside a
+    // stamped manifest is not.
+    const neverStamped = stamp === null && manifest.brain.dataStamp === undefined;
+    if (!neverStamped && (stamp === null || stamp !== manifest.brain.dataStamp)) {
       if (!(opts.believeWhileHeld && (await dirLockHeld(target.dir)))) {
         return {
           ok: false,

@@ -55,6 +55,14 @@ describe('readManifest (PGLite)', () => {
     expect(await readManifest(target, path())).toMatchObject({ ok: false, why: expect.stringMatching(/\(brainsync 0\.1\.0\) does not say which state of .*brain it describes/) });
   });
 
+  it('believes a manifest and a directory that no stamping brainsync has written yet (just upgraded), as before', async () => {
+    await leave(undefined, null);
+    expect(await readManifest(target, path())).toMatchObject({ ok: true });
+    // A stamp of null is a writer's answer (not PGLite), never a match for a missing file.
+    await leave(null as unknown as string, null);
+    expect(await readManifest(target, path())).toMatchObject({ ok: false });
+  });
+
   it('believes a differing stamp while a live process holds the brain, only when asked to (status, not the no-op check)', async () => {
     await leave('newer', 'older');
     expect(await readManifest(target, path(), { believeWhileHeld: true })).toMatchObject({ ok: false });
