@@ -139,7 +139,7 @@ async function checkout(pool: pg.Pool): Promise<Conn> {
  * a Buffer as a binary parameter; the statement's `$n::real[]` gives it its type), so no float
  * is printed in JS or parsed by the server.
  */
-function textForPg(param: unknown): unknown {
+function paramForPg(param: unknown): unknown {
   const binary = binaryFloat4Array(param);
   return binary ? Buffer.from(binary.buffer, binary.byteOffset, binary.byteLength) : param;
 }
@@ -164,7 +164,7 @@ async function runQuery<T>(
   signal?.addEventListener('abort', onAbort, { once: true });
   try {
     // A multi-statement string (exec) answers with one result per statement: report the last.
-    const answer = (await client.query(sql, params?.map(textForPg))) as pg.QueryResult | pg.QueryResult[];
+    const answer = (await client.query(sql, params?.map(paramForPg))) as pg.QueryResult | pg.QueryResult[];
     const res = Array.isArray(answer) ? answer[answer.length - 1] : answer;
     if (!res) return { rows: [], rowCount: 0 };
     return { rows: res.rows as T[], rowCount: res.rowCount ?? res.rows.length };

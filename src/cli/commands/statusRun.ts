@@ -73,7 +73,9 @@ async function liveManifest(ctx: CliContext): Promise<Manifest> {
     const noopChecks = ctx.target.kind === 'pglite' ? await readNoopChecks(noopChecksPath(ctx.target.dir), systemIdentifier) : [];
     return buildManifest(db, {
       version, target: { kind: ctx.target.kind, display: ctx.target.display },
-      systemIdentifier, dataStamp: ctx.target.kind === 'pglite' ? await readDataStamp(ctx.target.dir) : null, behind: new CommitsBehind(mirrorsDir(ctx)), noopChecks,
+      systemIdentifier,
+      dataStamp: ctx.target.kind === 'pglite' ? await readDataStamp(ctx.target.dir) : null,
+      behind: new CommitsBehind(mirrorsDir(ctx)), noopChecks,
     });
   }, { vector: false, readOnly: true });
 }
