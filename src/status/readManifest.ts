@@ -54,22 +54,25 @@ export async function readManifest(target: DbTarget, path: string, opts: ReadMan
       };
     }
     const stamp = await readDataStamp(target.dir);
-    // Neither stamped: a manifest and a directory that no stamping brainsync has written yet
-    // (just upgraded) are believed as before; a restored copy of such a directory beside a
-    // stamped manifest is not.
-    const neverStamped = stamp === null && manifest.brain.dataStamp === undefined;
-    if (!neverStamped && (stamp === null || stamp !== manifest.brain.dataStamp)) {
-      if (!(opts.believeWhileHeld && (await dirLockHeld(target.dir)))) {
-        return {
-          ok: false,
-          why: typeof manifest.brain.dataStamp !== 'string'
-            ? `the status manifest ${path} (brainsync ${manifest.version}) does not say which state of ${target.dir} it describes`
-            : `the status manifest ${path} does not match the data now in ${target.dir} (restored or copied from another moment since it was written?)`,
-        };
-      }
+    if (!stampsMatch(stamp, manifest.brain.dataStamp) && !(opts.believeWhileHeld && (await dirLockHeld(target.dir)))) {
+      return {
+        ok: false,
+        why: typeof manifest.brain.dataStamp !== 'string'
+          ? `the status manifest ${path} (brainsync ${manifest.version}) does not say which state of ${target.dir} it describes`
+          : `the status manifest ${path} does not match the data now in ${target.dir} (the directory was restored or copied since, or the manifest's last rewrite failed)`,
+      };
     }
   }
   return { ok: true, manifest };
+}
+
+/**
+ * Whether the directory's token is the one the manifest names. Neither stamped (a manifest
+ * field absent, no file: no stamping brainsync has written since an upgrade) is believed as
+ * before; a restored copy of such a directory beside a stamped manifest is not.
+ */
+function stampsMatch(inDirectory: string | null, named: string | null | undefined): boolean {
+  return named === undefined ? inDirectory === null : inDirectory !== null && inDirectory === named;
 }
 
 /** The cluster identifier at the start of a data directory's pg_control (little-endian, as WebAssembly is). */

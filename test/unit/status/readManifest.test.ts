@@ -48,7 +48,7 @@ describe('readManifest (PGLite)', () => {
 
   it('refuses a manifest written after the data now there (a restored copy), or one that names no stamp', async () => {
     await leave('newer', 'older');
-    expect(await readManifest(target, path())).toEqual({ ok: false, why: expect.stringMatching(/does not match the data now in .*brain \(restored or copied/) });
+    expect(await readManifest(target, path())).toEqual({ ok: false, why: expect.stringMatching(/does not match the data now in .*brain \(the directory was restored or copied since/) });
     await leave('newer', null);
     expect(await readManifest(target, path())).toMatchObject({ ok: false, why: expect.stringMatching(/does not match the data now in/) });
     await leave(undefined, 'older');
