@@ -387,12 +387,12 @@ export class CronWaves {
     if (passing.code !== 0) this.v.add(`status --max-staleness ${maxStaleness}s exited ${passing.code} after convergence: ${passing.stderr}`);
     this.report.totals.quietWavesToConverge = quiet;
     this.report.totals.waves = n;
-    // A source partial in one wave and resumed in the next: pages the first wrote were skipped, not read again.
-    for (let i = 1; i < this.report.waves.length; i++) {
+    // A source partial in one run and resumed in the next (the wave's --break-lock run, or the next
+    // wave): pages the first wrote were skipped, not read again.
+    const runs = this.report.waves.flatMap((w) => (w.breakLock ? [w, w.breakLock] : [w]));
+    for (let i = 1; i < runs.length; i++) {
       for (const s of this.o.sources) {
-        const prev = this.report.waves[i - 1];
-        const last = prev.breakLock ?? prev;
-        if (last.statuses[s]?.startsWith('partial') && (this.report.waves[i].skipped[s] ?? 0) > 0) this.report.totals.resumedAfterPartial++;
+        if (runs[i - 1].statuses[s]?.startsWith('partial') && (runs[i].skipped[s] ?? 0) > 0) this.report.totals.resumedAfterPartial++;
       }
     }
     await this.finalChecks();
