@@ -18,9 +18,9 @@ export interface Collected {
 /** What collecting needs to know of a source. */
 export type CollectSource = Pick<SourceRow, 'name' | 'repo' | 'repoKind' | 'branch'>;
 
-/** A pull this process made moments ago, and how it went (see SyncOptions.pulled). */
+/** A pull this process made moments ago, and the tip it pinned (see SyncOptions.pulled). */
 export interface EarlierPull extends CollectSource {
-  pull: Collected['pull'];
+  collected: Collected;
 }
 
 export interface CollectOptions {

@@ -185,7 +185,7 @@ async function checkSource(
     const source = await collectSource(s, opts.reposDir, signal);
     if (typeof source === 'string') return source;
     collected = await collect(source, { fetch: opts.pull, pull: opts.pull, reposDir: opts.reposDir, signal });
-    pulled.push({ ...source, pull: collected.pull });
+    pulled.push({ ...source, collected });
   } catch (err) {
     return `pulling ${s.name} failed (${errorMessage(err)})`;
   }

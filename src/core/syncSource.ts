@@ -37,8 +37,9 @@ export interface SyncOptions {
   embed: boolean;
   /**
    * Sources this process pulled moments ago under the brain's directory lock (the PGLite no-op
-   * check, which then found work), by name: their run reads the branch tip without pulling
-   * again, as long as the source still names the same repository and branch.
+   * check, which then found work), by name: their run syncs the tip that pull pinned, without
+   * pulling or reading the branch again, as long as the source still names the same repository
+   * and branch.
    */
   pulled?: ReadonlyMap<string, EarlierPull>;
 }
@@ -143,10 +144,9 @@ async function runStages(deps: SyncDeps, lock: SourceLock, run: RunSignals, opts
   try {
     enter('pull');
     const earlier = earlierPull(opts, source);
-    const pull = opts.pull && !earlier;
-    const collected = await timed('pullMs', () =>
-      collect(source, { fetch: pull, pull: pull && !opts.dryRun, reposDir: opts.reposDir, signal: run.signal }));
-    if (earlier) collected.pull = earlier.pull;
+    const collected = earlier
+      ? { ...earlier.collected }
+      : await timed('pullMs', () => collect(source, { fetch: opts.pull, pull: opts.pull && !opts.dryRun, reposDir: opts.reposDir, signal: run.signal }));
     record.collected = collected;
     if (collected.pull === 'not_fast_forward') warnDiverged(deps, source);
     if (!isUpToDate(source, collected, opts)) {

@@ -166,4 +166,20 @@ describe.each(backends())('sync of ordinary changes on %s', (backend) => {
     const locks = await db.query<{ n: number }>('select count(*)::int as n from sync_locks');
     expect(locks.rows[0].n).toBe(0);
   });
+  it('syncs the tip an earlier pull of this process pinned, not a commit made since (the no-op check hands its pull over)', async () => {
+    await repo.write('a.md', note('A'));
+    const pinned = await repo.commit('first');
+    await add(db, 'notes', repo.dir);
+    await repo.write('b.md', note('B'));
+    await repo.commit('after the pull');
+    const collected = { repoDir: repo.dir, target: pinned, pull: 'pulled' as const };
+    const pulled = new Map([['notes', { name: 'notes', repo: repo.dir, repoKind: 'local' as const, branch: 'main', collected }]]);
+    const r = await sync(db, 'notes', { pulled });
+    expect(r).toMatchObject({ status: 'synced', target: pinned, pull: 'pulled', counts: { imported: 1 } });
+    expect(Object.keys(await pagesOf(db, 'notes'))).toEqual(['a.md']);
+    // An earlier pull of another branch is not this source's: the run reads the branch itself.
+    const other = new Map([['notes', { ...pulled.get('notes')!, branch: 'other' }]]);
+    expect(await sync(db, 'notes', { pulled: other })).toMatchObject({ status: 'synced', counts: { imported: 1 } });
+    expect(Object.keys(await pagesOf(db, 'notes'))).toEqual(['a.md', 'b.md']);
+  });
 });
