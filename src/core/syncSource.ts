@@ -145,7 +145,7 @@ async function runStages(deps: SyncDeps, lock: SourceLock, run: RunSignals, opts
     enter('pull');
     const earlier = earlierPull(opts, source);
     const collected = earlier
-      ? { ...earlier.collected }
+      ? earlier.collected
       : await timed('pullMs', () => collect(source, { fetch: opts.pull, pull: opts.pull && !opts.dryRun, reposDir: opts.reposDir, signal: run.signal }));
     record.collected = collected;
     if (collected.pull === 'not_fast_forward') warnDiverged(deps, source);
