@@ -38,7 +38,7 @@ export async function buildPlan(
     // the bookmark, at the target and at every unfinished run's target.
     const changes = await diffRaw(c.repoDir, source.bookmarkCommit!, c.target, { subdir, signal });
     if (!touchesIgnoreFile(changes)) {
-      const revisit = await revisitChanges(c.repoDir, source, reader, subdir, signal);
+      const revisit = await revisitChanges(c.repoDir, c.target, source, reader, subdir, signal);
       if (revisit && !touchesIgnoreFile(revisit)) return planFromDiff(changes, revisit, select, known);
     }
   }
@@ -71,9 +71,15 @@ async function fullCompareReason(
   return null;
 }
 
-/** Changes from the bookmark to the targets of unfinished runs; null when one cannot be read. */
+/**
+ * Changes from the bookmark to the targets of unfinished runs; null when one cannot be read.
+ * A run stopped early and resumed with no new commit has the target itself unfinished: its
+ * diff names exactly the paths of the target's own diff (a rename's two paths as a delete and
+ * an add), which planFromDiff already covers, so it is not asked of git again.
+ */
 async function revisitChanges(
   repoDir: string,
+  target: string,
   source: SourceRow,
   reader: BlobReader,
   subdir: string | undefined,
@@ -81,6 +87,7 @@ async function revisitChanges(
 ) {
   const out: Change[] = [];
   for (const pending of source.pendingTargets) {
+    if (pending === target) continue;
     if (!(await reader.has(pending))) return null;
     out.push(...(await diffRaw(repoDir, source.bookmarkCommit!, pending, { subdir, renames: false, signal })));
   }

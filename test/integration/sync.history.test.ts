@@ -1,3 +1,6 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Db } from '../../src/db/Db.js';
 import { backends } from '../helpers/brains.js';
@@ -75,5 +78,41 @@ describe.each(backends())('rewritten history on %s', (backend) => {
     expect(Object.keys(await pagesOf(db, 'notes'))).toEqual(['a.md']);
     const body = await db.query<{ body: string }>("select body from pages where path = 'a.md'");
     expect(body.rows[0].body).toContain('v1');
+  });
+
+  it('resumes a run stopped at the same target with one diff, and finishes it', async () => {
+    await repo.write('a.md', note('A', 'v1'));
+    await repo.write('b.md', note('B', 'moved later'));
+    await repo.write('gone.md', note('Gone'));
+    const v1 = await repo.commit('v1');
+    await add(db, 'notes', repo.dir);
+    await sync(db, 'notes');
+    await repo.write('a.md', note('A', 'v2'));
+    await repo.git(['mv', 'b.md', 'moved.md']);
+    await repo.git(['rm', '-q', 'gone.md']);
+    await repo.write('new.md', note('New'));
+    const v2 = await repo.commit('v2');
+    await sync(db, 'notes');
+    const done = await pagesOf(db, 'notes');
+    // the run that went to v2 stopped early, before writing new.md: bookmark still at v1, v2
+    // unfinished, no newer commit
+    await db.query('update sources set bookmark_commit = $1, pending_targets = array[$2]', [v1, v2]);
+    await db.query("delete from pages where path = 'new.md'");
+    const trace = mkdtempSync(join(tmpdir(), 'brainsync-trace-'));
+    process.env.GIT_TRACE = join(trace, 'git.log');
+    try {
+      const r = await sync(db, 'notes');
+      expect(r.mode).toBe('diff');
+      expect(r.status).toBe('synced');
+      expect(r.counts.imported).toBe(1);
+      const diffs = readFileSync(join(trace, 'git.log'), 'utf8').split('\n').filter((l) => /built-in: git .*\bdiff --raw/.test(l));
+      expect(diffs).toHaveLength(1); // bookmark..target, not again for the unfinished target
+    } finally {
+      delete process.env.GIT_TRACE;
+      rmSync(trace, { recursive: true, force: true });
+    }
+    expect(await pagesOf(db, 'notes')).toEqual(done);
+    expect(Object.keys(done)).toEqual(['a.md', 'moved.md', 'new.md']);
+    expect(await bookmarkOf(db, 'notes')).toBe(v2);
   });
 });
