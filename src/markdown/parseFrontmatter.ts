@@ -1,9 +1,9 @@
-import { isMap, isScalar, isSeq, parseDocument } from 'yaml';
 import { findUnstorableText } from './findUnstorableText.js';
 import { parseFailure, type ParseFailure } from './parseFailure.js';
 import { parseSimpleYaml } from './parseSimpleYaml.js';
 import { NestingTooDeepError, toJsonSafe } from './toJsonSafe.js';
 import { yamlNestsDeeperThan } from './yamlNestsDeeperThan.js';
+import { yamlLibrary } from './yamlLibrary.js';
 import { MAX_FRONTMATTER_DEPTH, YAML_OPTIONS } from './yamlOptions.js';
 
 export interface Frontmatter {
@@ -66,6 +66,7 @@ function tooDeep(): ParseFailure {
 function parseYaml(yaml: string): { ok: true; data: Record<string, unknown> } | ParseFailure {
   // Checked first: the composer below recurses once per level and would overflow the stack.
   if (yamlNestsDeeperThan(yaml, MAX_FRONTMATTER_DEPTH)) return tooDeep();
+  const { isMap, isScalar, isSeq, parseDocument } = yamlLibrary();
   const doc = parseDocument(yaml, YAML_OPTIONS);
   if (doc.errors.length > 0) {
     const error = doc.errors[0];
@@ -81,7 +82,7 @@ function parseYaml(yaml: string): { ok: true; data: Record<string, unknown> } | 
     return { ok: true, data: {} };
   }
   if (!isMap(contents)) {
-    const found = isSeq(contents) ? 'a list' : `a single value (${describeScalar(contents)})`;
+    const found = isSeq(contents) ? 'a list' : `a single value (${describeScalar(isScalar(contents) ? contents.value : contents)})`;
     const line = lineAt(yaml, contents.range?.[0] ?? 0);
     const problem = `invalid frontmatter at line ${line}: expected a mapping of keys to values, found ${found}`;
     return parseFailure('invalid_frontmatter', problem, REMEDY);
@@ -128,8 +129,7 @@ function lineAt(yaml: string, offset: number): number {
   return line;
 }
 
-function describeScalar(node: unknown): string {
-  const value = isScalar(node) ? node.value : node;
+function describeScalar(value: unknown): string {
   if (value instanceof Date) return 'a date';
   return typeof value === 'string' ? 'a string' : `a ${typeof value}`;
 }

@@ -1,5 +1,5 @@
-import { isScalar, Schema, type ScalarTag } from 'yaml';
-import { MAX_FRONTMATTER_DEPTH, YAML_OPTIONS } from './yamlOptions.js';
+import { plainRule, resolvePlain } from './plainScalar.js';
+import { MAX_FRONTMATTER_DEPTH } from './yamlOptions.js';
 
 /**
  * A fast path for the frontmatter most notes have: block mappings (nested by indentation)
@@ -9,8 +9,8 @@ import { MAX_FRONTMATTER_DEPTH, YAML_OPTIONS } from './yamlOptions.js';
  *
  * Returns null for anything outside the subset, and the caller then uses the full parser;
  * so every rule here may be stricter than YAML but never looser. Scalars are resolved with
- * the same schema tags the full parser uses, which keeps the two paths' results identical
- * (a unit test compares them on many inputs). Nesting deeper than MAX_FRONTMATTER_DEPTH is
+ * the full parser's schema rules (plainScalar.ts, without loading the `yaml` library), which
+ * keeps the two paths' results identical (a unit test compares them on many inputs). Nesting deeper than MAX_FRONTMATTER_DEPTH is
  * left to the full parser's path, which refuses it before it can overflow the stack.
  */
 export function parseSimpleYaml(yaml: string): Record<string, unknown> | null {
@@ -39,7 +39,7 @@ function parseMap(lines: string[], start: number, indent: number, depth: number)
     const entry = KEY_LINE.exec(lines[i].slice(indent));
     if (!entry || Object.hasOwn(out, entry[1]) || entry[1] === '__proto__') return null;
     // A key that would resolve to a bool or null (`true:`, `null:`) is not a string key.
-    if (plainTag(entry[1]) !== null) return null;
+    if (plainRule(entry[1]) !== null) return null;
     const [, key, rawValue = ''] = entry;
     i++;
     if (rawValue.trim() !== '') {
@@ -85,23 +85,6 @@ function indentOf(line: string): number {
   let i = 0;
   while (line.charCodeAt(i) === 0x20) i++;
   return i;
-}
-
-// Built once: constructing a schema resolves tag names and is not free.
-const schemaTags = new Schema(YAML_OPTIONS).tags.filter(
-  (tag): tag is ScalarTag => tag.default === true && 'test' in tag && tag.test !== undefined,
-);
-
-/** The tag that a plain scalar resolves to, or null for a string (as in yaml's composer). */
-function plainTag(text: string): ScalarTag | null {
-  return schemaTags.find((tag) => tag.test?.test(text)) ?? null;
-}
-
-function resolvePlain(text: string): unknown {
-  const tag = plainTag(text);
-  if (tag === null) return text;
-  const resolved = tag.resolve(text, () => undefined, { intAsBigInt: false });
-  return isScalar(resolved) ? resolved.value : resolved;
 }
 
 /** A value written on the key's own line: a flow list or a scalar. */

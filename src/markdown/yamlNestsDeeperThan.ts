@@ -1,4 +1,4 @@
-import { Lexer, Parser } from 'yaml';
+import { yamlLibrary } from './yamlLibrary.js';
 
 // Every level of YAML nesting needs one of these characters (`[`/`{` open flow collections,
 // `-` block sequence items, `:` mapping values, `?` explicit keys), so text with few of them
@@ -13,6 +13,7 @@ const NESTING_INDICATOR = /[[{\-?:]/g;
  */
 export function yamlNestsDeeperThan(yaml: string, limit: number): boolean {
   if ((yaml.match(NESTING_INDICATOR)?.length ?? 0) <= limit) return false;
+  const { Lexer, Parser } = yamlLibrary();
   const parser = new Parser();
   for (const lexeme of new Lexer().lex(yaml)) {
     for (const _token of parser.next(lexeme)) {

@@ -19,6 +19,12 @@ const SCALARS = [
   '"a\\"b"', "'it''s'", '"  spaced  "', '""', 'a  b', 'über', 'a\tb', '@x', '%x', '!x', '&x', '*x',
   '|', '>', '? x', '-', '- x', '[a, b]', '[]', '[a,b,]', '[a, "b"]', '[1, 2.5, true, null, 2024-06-01]',
   '[a b, c]', '[a: b]', '[a, [b]]', '{a: 1}', 'a]', '[a', 'x\u0085y', 'x\u00a0y', 'a,b', '0', '007',
+  // Numbers, nulls and timestamps as the fast path resolves them without the library.
+  '-0', '+.5', '-.5e-3', '1.', '0.10', '1_0', '0o', '0x', '0X1F', '0o8', '1e', 'e3', '.Inf', '+.inf',
+  '.NAN', 'NULL', 'Null', 'TRUE', '12345678901234567890', '2024-06-01T10:00:00.5Z',
+  '2024-06-01t10:00:00.123456-03:30', '2024-06-01 1:2:3 +5', '2024-06-01 10:00:00 -5',
+  '2024-06-01  10:00:00', '2024-06-01 10:00:00+14:00', '2024-02-30', '0099-01-01', '2024-13-01',
+  '2024-06-01 10:00:00 +02', '2024-06-01 10:00', '2024-06-01 10:00:00 EST',
 ];
 const KEYS = ['title', 'tags', 'a', 'null', 'True', 'x_y', 'k-1', '_'];
 
@@ -63,6 +69,19 @@ describe('parseSimpleYaml', () => {
     for (const yaml of ['a:\n  - b: 1\n', ' a: 1\n', 'a:\n    b: 1\n  c: 2\n', 'a: |\n  text\n', 'a: b # c\n', 'a: &x 1\n', '- a\n', 'a: 1\na: 2\n', 'a: "x\\ty"\n', 'key with space: 1\n', 'a: 1\n\u00a0\n', '\tb: 1\n']) {
       expect(parseSimpleYaml(yaml), yaml).toBeNull();
     }
+  });
+
+  it('resolves every sample scalar as the full parser does', () => {
+    let accepted = 0;
+    for (const scalar of SCALARS) {
+      for (const yaml of [`k: ${scalar}\n`, `k:\n  - ${scalar}\n`]) {
+        const simple = parseSimpleYaml(yaml);
+        if (simple === null) continue;
+        accepted++;
+        expect(simple, yaml).toStrictEqual(fullParse(yaml));
+      }
+    }
+    expect(accepted).toBeGreaterThan(100);
   });
 
   it('gives exactly the result of the full parser whenever it accepts the input', () => {
