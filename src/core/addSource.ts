@@ -4,6 +4,7 @@ import type { Db } from '../db/Db.js';
 import { findSource, insertSource, type SourceRow } from '../db/sourcesQueries.js';
 import { branchExists, currentBranch, isGitRepository, lsRemoteBranches } from '../git/repoInfo.js';
 import { runGit } from '../git/runGit.js';
+import { redactCredentials } from '../redact.js';
 import { validateEmbedSettings } from '../embed/embedSpec.js';
 import { isCloneUrl, localRepoPath, normaliseSubdir, validateBranchName, validateSourceName } from './sourceSpec.js';
 
@@ -69,20 +70,22 @@ async function checkLocal(path: string, wanted: string | undefined, subdir: stri
 }
 
 async function checkRemote(url: string, wanted: string | undefined, signal?: AbortSignal) {
+  // Messages show the URL as every other place does: a password in it as `***`.
+  const shown = redactCredentials(url);
   let remote: { branches: string[]; head: string | null };
   try {
     remote = await lsRemoteBranches(url, { signal });
   } catch (err) {
     throw new ConfigError(
-      `could not read branches from ${url}: ${errorMessage(err)}. Check the URL and your access to it, then try again.`,
+      redactCredentials(`could not read branches from ${shown}: ${errorMessage(err)}. Check the URL and your access to it, then try again.`),
       { cause: err },
     );
   }
   const branch = wanted ?? remote.head;
-  if (!branch) throw new ConfigError(`${url} has no default branch. Say which branch to sync with --branch NAME.`);
+  if (!branch) throw new ConfigError(`${shown} has no default branch. Say which branch to sync with --branch NAME.`);
   if (!remote.branches.includes(branch)) {
     throw new ConfigError(
-      `branch "${branch}" does not exist in ${url}. It has: ${remote.branches.slice(0, 10).join(', ') || 'no branches'}.`,
+      `branch "${branch}" does not exist in ${shown}. It has: ${remote.branches.slice(0, 10).join(', ') || 'no branches'}.`,
     );
   }
   return { repo: url, branch };

@@ -66,7 +66,8 @@ export function runPostRunHook(hook: PostRunHook, result: SourceResult, version:
       settled = true;
     };
     const child = spawn('sh', ['-c', hook.command], {
-      stdio: ['pipe', 'inherit', 'inherit'],
+      // Both to brainsync's stderr: its stdout carries the --json result, one JSON document.
+      stdio: ['pipe', 2, 2],
       detached: true,
       env: { ...process.env, BRAINSYNC_SOURCE: result.source, BRAINSYNC_STATUS: result.status },
     });
@@ -88,8 +89,9 @@ export function runPostRunHook(hook: PostRunHook, result: SourceResult, version:
       }
     });
     // A hook that does not read its stdin closes the pipe: that is its business, not an error.
-    child.stdin.on('error', () => {});
-    child.stdin.end(JSON.stringify(hookDocument(result, version)) + '\n');
+    const stdin = child.stdin!; // stdio[0] is 'pipe'
+    stdin.on('error', () => {});
+    stdin.end(JSON.stringify(hookDocument(result, version)) + '\n');
     child.on('close', (code, sig) => {
       for (const t of timers) clearTimeout(t);
       // A stopped hook's leader is gone; whatever it started and left behind (a script that

@@ -37,6 +37,13 @@ describe.each(backends())('sources on %s', (backend) => {
     );
   });
 
+  it('hides the password of a clone URL it cannot read', async () => {
+    const err = await add(db, 'remote', 'https://ann:hunter2@127.0.0.1:1/notes.git').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ConfigError);
+    expect((err as Error).message).toMatch(/could not read branches from https:\/\/ann:\*\*\*@127\.0\.0\.1:1\/notes\.git/);
+    expect((err as Error).message).not.toContain('hunter2');
+  });
+
   it.each([
     ['Upper', /not allowed: use lower-case letters/],
     ['-dash', /starting with a letter or digit/],

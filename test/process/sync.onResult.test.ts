@@ -22,9 +22,14 @@ describe('sync --on-result', () => {
     const brain = await brainWithSource('pglite', 'notes', repo.dir);
     const dir = await tempDir('bs-hook-');
     const out = join(dir, 'doc.json');
-    const hook = `cat >> "${out}"`;
+    const hook = `cat >> "${out}"; echo hook-stdout; echo hook-stderr >&2`;
     const first = await runCli(['--json', 'sync', '--source', 'notes', '--on-result', hook, '--no-embed'], { db: brain });
     expect(first.code, describeRun(first)).toBe(0);
+    // What the hook prints goes to brainsync's stderr: stdout stays one JSON document.
+    expect(first.stdout.trim().split('\n')).toHaveLength(1);
+    expect(first.stdout).not.toContain('hook-stdout');
+    expect(first.stderr).toContain('hook-stdout');
+    expect(first.stderr).toContain('hook-stderr');
     const docs = () => readFile(out, 'utf8').then((t) => t.trim().split('\n').map((l) => JSON.parse(l) as HookDocument));
     expect(await docs()).toEqual([expect.objectContaining({
       hook: 'brainsync.on-result', source: 'notes', status: 'synced',

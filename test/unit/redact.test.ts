@@ -11,7 +11,16 @@ describe('redactCredentials', () => {
     ['postgres://brain@db/x', 'postgres://brain@db/x'],
     ['fatal: unable to access https://me:tok@h/x.git/: 403', 'fatal: unable to access https://me:***@h/x.git/: 403'],
     ['--db=postgres://a:b@h/d', '--db=postgres://a:***@h/d'],
+    [`${'x'.repeat(100)}https://me:tok@h/x`, `${'x'.repeat(100)}https://me:***@h/x`],
   ])('shows %s as %s', (input, shown) => {
     expect(redactCredentials(input)).toBe(shown);
+  });
+
+  it('reads a long argument in one pass', () => {
+    // Each of these took seconds with an unbounded scheme (quadratic backtracking).
+    const long = 'x'.repeat(200_000);
+    expect(redactCredentials(long)).toBe(long);
+    expect(redactCredentials(`${long}://`)).toBe(`${long}://`);
+    expect(redactCredentials(`${long} https://a:b@h`)).toBe(`${long} https://a:***@h`);
   });
 });
