@@ -99,7 +99,7 @@ export async function syncSource(deps: SyncDeps, name: string, opts: SyncOptions
   }
   await releaseLock(lock, name, deps.onEvent);
   const result = resultOf(record, elapsed());
-  await recordRun(deps, source, lock, result, started);
+  await recordRun(deps, source, lock, result, started, opts.dryRun);
   await lockChanged(deps, name, 'released');
   return result;
 }
@@ -245,7 +245,9 @@ async function releaseLock(lock: SourceLock, name: string, onEvent: SyncDeps['on
   }
 }
 
-async function recordRun(deps: SyncDeps, source: SourceRow, lock: SourceLock, result: SourceResult, started: Date): Promise<void> {
+async function recordRun(
+  deps: SyncDeps, source: SourceRow, lock: SourceLock, result: SourceResult, started: Date, dryRun: boolean,
+): Promise<void> {
   try {
     await insertRun(deps.db, {
       runId: lock.runId, sourceId: source.id, sourceName: source.name, status: result.status,
@@ -254,7 +256,7 @@ async function recordRun(deps: SyncDeps, source: SourceRow, lock: SourceLock, re
       counts: { ...result.counts }, timings: { ...result.timings },
       host: hostname(), pid: process.pid, startedAt: started,
     });
-    await recordBacklog(deps.db, source, result);
+    if (!dryRun) await recordBacklog(deps.db, source, result);
   } catch (err) {
     deps.onEvent?.({ type: 'warning', source: source.name, message: `could not record the run (${errorMessage(err)})` });
   }
@@ -263,11 +265,11 @@ async function recordRun(deps: SyncDeps, source: SourceRow, lock: SourceLock, re
 
 /**
  * The backlog the status manifest shows: the embed phase counted it (synced, up_to_date); a
- * run stopped or failed after the lock may have queued chunks, so it is counted here; a dry
- * run changed nothing.
+ * run stopped or failed after the lock may have queued chunks, so it is counted here. Not
+ * after a dry run, which changed nothing and ran no embed phase, also when it found the
+ * source up to date (its result then says `up_to_date` with nothing counted).
  */
 async function recordBacklog(db: Db, source: SourceRow, result: SourceResult): Promise<void> {
-  if (result.status === 'dry_run') return;
   const embedded = result.status === 'synced' || result.status === 'up_to_date';
   await recordPending(db, source.id, embedded ? result.counts.pending : await countPending(db, source.id));
 }

@@ -94,6 +94,12 @@ describe.each(backends())('the embed phase on %s', (backend) => {
     const r = await sync(db, 'notes', { models: poolOf(glove), embed: false });
     expect(r.counts).toMatchObject({ embedded: 0, pending: 10 });
     expect(glove.calls).toBe(0);
+    // A dry run of the source, now up to date, changes nothing: not the recorded backlog either.
+    const recorded = () => countRows(db, "select embed_pending as n from sources where name = 'notes'");
+    expect(await recorded()).toBe(10);
+    const dry = await sync(db, 'notes', { models: poolOf(glove), dryRun: true });
+    expect(dry.status).toBe('up_to_date');
+    expect(await recorded()).toBe(10);
     const [e] = await embedMany({ db, models: poolOf(glove), signal: new AbortController().signal }, ['notes']);
     expect(e).toMatchObject({ source: 'notes', embedded: 10, pending: 0, stopped: null, error: null });
   });
