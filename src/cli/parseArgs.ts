@@ -11,8 +11,18 @@ export function parseDuration(flag: string, value: string): number {
       `${flag} "${value}" is not a duration: use a positive whole number with an optional s, m or h suffix (for example 540, 90s, 15m, 2h).`,
     );
   }
-  return Number(m[1]) * unitSeconds[m[2]];
+  const seconds = Number(m[1]) * unitSeconds[m[2]];
+  if (seconds > maxDurationSeconds) {
+    throw new UsageError(`${flag} "${value}" is longer than 576h (24 days), the longest brainsync can time; use a shorter duration.`);
+  }
+  return seconds;
 }
+
+/**
+ * The longest duration a flag takes: node's timers hold at most 2^31-1 ms (~24.8 days) and
+ * fire at once past that, so a `--timeout 1200h` budget ended before the run began.
+ */
+const maxDurationSeconds = 576 * 3600;
 
 /** --wait DUR: a duration, or 0 for not waiting at all. */
 export function parseWait(value: string): number {

@@ -11,6 +11,12 @@ describe('parseDuration', () => {
     expect(() => parseDuration('--timeout', v)).toThrow(UsageError);
     expect(() => parseDuration('--timeout', v)).toThrow(`--timeout "${v}" is not a duration`);
   });
+  it('takes up to 576h (24 days): node cannot time longer', () => {
+    expect(parseDuration('--timeout', '576h')).toBe(576 * 3600);
+    for (const v of ['577h', '1200h', `${576 * 3600 + 1}`, '99999999999999999999']) {
+      expect(() => parseDuration('--timeout', v)).toThrow(`--timeout "${v}" is longer than 576h (24 days)`);
+    }
+  });
 });
 
 describe('parseWait', () => {
