@@ -1,7 +1,12 @@
+import { UsageError } from '../errors.js';
 import { brainsyncHome, resolveDbTarget, type DbTarget } from '../db/target.js';
 
 /** The only place that reads process.env for settings. */
 export function dbTargetFromEnv(flag: string | undefined): DbTarget {
+  // `--db "$BRAIN"` with BRAIN unset would otherwise sync into the default brain, unannounced.
+  if (flag !== undefined && flag.trim() === '') {
+    throw new UsageError('--db is empty (an unset variable in the command line?): give a PGLite directory or a postgres:// URL, or leave --db out for the default brain.');
+  }
   return resolveDbTarget({ flag, env: envSubset() });
 }
 

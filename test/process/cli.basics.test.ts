@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { readdir } from 'node:fs/promises';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { TestBrain } from '../helpers/brains.js';
 import { describeRun, killAllCli, resultOf, runCli, type CliResult } from '../helpers/cli.js';
@@ -73,6 +74,13 @@ describe('the CLI surface', () => {
     const values = ['0', '-5', '1.5', '10d', 'abc'];
     const runs = await Promise.all(values.map((v) => runCli(['sync', '--source', 'notes', '--timeout', v], { db: brain })));
     for (const [i, r] of runs.entries()) expectUsage(r, new RegExp(`--timeout "${values[i].replace('.', '\\.')}"[^\\n]*(use|for example)`));
+  });
+
+  it('refuses an empty --db (an unset variable) instead of using the default brain', async () => {
+    const home = await tempDir('bs-home-');
+    const r = await runCli(['--db', '', 'sync', '--all'], { env: { BRAINSYNC_HOME: home } });
+    expectUsage(r, /--db is empty[^\n]*give a PGLite directory or a postgres:\/\/ URL/);
+    expect(await readdir(home)).toEqual([]);
   });
 
   it('refuses --max-age without --break-lock, with --force-break-lock, and shorter than two heartbeats', async () => {
