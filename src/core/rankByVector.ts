@@ -22,40 +22,48 @@ export interface VectorRanking {
  * distances are not comparable) and their rankings interleaved by rank.
  */
 export async function rankByVector(
-  deps: { db: Db; models: ProviderPool; signal?: AbortSignal }, query: string, sources: SourceRow[], pages: number,
+  deps: VectorDeps, query: string, sources: SourceRow[], pages: number,
 ): Promise<VectorRanking> {
   const out: VectorRanking = { ranked: [], withVectors: [], notices: [] };
+  const otherwise = deps.vectorOnly ? 'not searched' : 'searched by full text only';
   // A brain synced with --no-embed has no vectors at all: no model is loaded to find that out.
   if (!(await anyVectors(deps.db))) {
-    out.notices.push(`no vectors in this brain for ${names(sources)}: searched by full text only. ${embedAdvice(sources)}`);
+    out.notices.push(`no vectors in this brain for ${names(sources)}: ${otherwise}. ${embedAdvice(sources)}`);
     return out;
   }
   const method = await methodOf(deps.db, out.notices);
   const lists: Ranked<NearestChunk>[][] = [];
   for (const group of byModel(sources)) {
-    const list = await rankGroup(deps, query, group, pages, method, out);
+    const list = await rankGroup(deps, query, group, pages, method, out, otherwise);
     if (list.length > 0) lists.push(list);
   }
   out.ranked = interleave(lists);
   return out;
 }
 
+export interface VectorDeps {
+  db: Db;
+  models: ProviderPool;
+  signal?: AbortSignal;
+  /** `--mode vector`: a source left out is not searched at all (notices say so, not "full text only"). */
+  vectorOnly?: boolean;
+}
+
 async function rankGroup(
-  deps: { db: Db; models: ProviderPool; signal?: AbortSignal },
-  query: string, group: SourceRow[], pages: number, method: VectorMethod, out: VectorRanking,
+  deps: VectorDeps, query: string, group: SourceRow[], pages: number, method: VectorMethod, out: VectorRanking, otherwise: string,
 ): Promise<Ranked<NearestChunk>[]> {
   const { db, models, signal } = deps;
   let model;
   try {
     model = await models.get(db, embedSettingsOf(group[0]), signal);
   } catch (err) {
-    out.notices.push(`${names(group)}: the model ${group[0].embedModel ?? 'glove'} could not be loaded (${errorMessage(err)}): searched by full text only.`);
+    out.notices.push(`${names(group)}: the model ${group[0].embedModel ?? 'glove'} could not be loaded (${errorMessage(err)}): ${otherwise}.`);
     return [];
   }
   const ready: SourceRow[] = [];
   for (const s of group) {
     if (!(await sourceHasVectors(db, s.id, model.modelId))) {
-      out.notices.push(`source ${s.name} has no vectors yet: searched by full text only. ${embedAdvice([s])}`);
+      out.notices.push(`source ${s.name} has no vectors yet: ${otherwise}. ${embedAdvice([s])}`);
       continue;
     }
     ready.push(s);
@@ -64,6 +72,13 @@ async function rankGroup(
     if (waiting > 0) out.notices.push(`source ${s.name}: ${waiting} chunks still wait for a vector and are missing from vector results. ${embedAdvice([s])}`);
   }
   if (ready.length === 0) return [];
+  // A query of words the model does not know (punctuation, emoji, most non-English words for
+  // GloVe) gets a stand-in vector: any ranking by it would be noise.
+  if (model.provider.understands?.(query) === false) {
+    out.withVectors = out.withVectors.filter((name) => !ready.some((s) => s.name === name));
+    out.notices.push(`${names(group)}: the model ${group[0].embedModel ?? 'glove'} knows none of the query's words, so it cannot rank by meaning: ${otherwise}.`);
+    return [];
+  }
   let vector: Float32Array;
   try {
     [vector] = await model.provider.embed([query], { signal });
@@ -72,7 +87,7 @@ async function rankGroup(
     // fails) costs the vector ranking only, as a model that cannot load does.
     if (signal?.aborted) throw err;
     out.withVectors = out.withVectors.filter((name) => !ready.some((s) => s.name === name));
-    out.notices.push(`${names(group)}: the model ${group[0].embedModel ?? 'glove'} could not embed the query (${errorMessage(err)}): searched by full text only.`);
+    out.notices.push(`${names(group)}: the model ${group[0].embedModel ?? 'glove'} could not embed the query (${errorMessage(err)}): ${otherwise}.`);
     return [];
   }
   if (method === 'index' && (await ensureVectorIndex(db, model.modelId, model.provider.dimensions)) === 'created') {

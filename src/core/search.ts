@@ -65,13 +65,13 @@ export async function search(
   const candidates = opts.mode === undefined || opts.mode === 'hybrid' ? Math.max(fusion.candidates, limit) : limit;
   let vector: VectorRanking = { ranked: [], withVectors: [], notices: [] };
   if (opts.mode !== 'text') {
-    vector = await rankByVector({ ...deps, signal: opts.signal }, q, sources, candidates);
+    vector = await rankByVector({ ...deps, signal: opts.signal, vectorOnly: opts.mode === 'vector' }, q, sources, candidates);
     notices.push(...vector.notices);
     vector.ranked = await withoutExcluded(deps.db, q, vector.ranked, opts.signal);
   }
   const mode = opts.mode ?? (vector.withVectors.length > 0 ? 'hybrid' : 'text');
   if (mode === 'vector' && vector.withVectors.length === 0) {
-    throw new UsageError(`no vectors to search: ${notices.join(' ')} Search with --mode text meanwhile.`);
+    throw new UsageError(`nothing to search by meaning: ${notices.join(' ')} Search with --mode text instead.`);
   }
   let text: Ranked<number>[] = [];
   if (mode !== 'vector') {

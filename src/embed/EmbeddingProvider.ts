@@ -26,6 +26,12 @@ export interface EmbeddingProvider {
    * empty string included. Rejects with the signal's reason when `signal` aborts.
    */
   embed(texts: readonly string[], opts?: EmbedOptions): Promise<Float32Array[]>;
+  /**
+   * False when the model can say nothing about the text's meaning (GloVe: none of its words is
+   * in the vocabulary, so its vector is a stand-in). Search then leaves the query to full text
+   * instead of ranking by a vector that is near nothing in particular. Absent: always true.
+   */
+  understands?(text: string): boolean;
   /** Releases what the provider holds (memory, sessions, sockets). Idempotent. */
   close(): Promise<void>;
 }

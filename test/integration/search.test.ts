@@ -131,6 +131,17 @@ describe.each(backends())('search on %s', (backend) => {
     }
   });
 
+  it('does not rank by meaning a query whose words the model does not know', async () => {
+    // GloVe's zero vector is equally near every chunk: vector mode refuses, hybrid falls back to text.
+    const err = await search({ db, models }, '!!! 🚀', { mode: 'vector' }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(UsageError);
+    expect((err as Error).message).toMatch(/nothing to search by meaning: .*source notes: the model glove knows none of the query's words.*not searched/);
+    const r = await search({ db, models }, 'qzxvkwpj');
+    expect(r.mode).toBe('text');
+    expect(r.hits).toEqual([]);
+    expect(r.notices.join('\n')).toMatch(/knows none of the query's words, so it cannot rank by meaning: searched by full text only/);
+  });
+
   it('names an unknown source', async () => {
     await expect(search({ db, models }, 'backups', { sources: ['nope'] })).rejects.toThrow(/no source named "nope"/);
   });
@@ -146,7 +157,7 @@ describe.each(backends())('a source without vectors on %s', (backend) => {
       expect(r.mode).toBe('text');
       expect(r.hits.length).toBe(3);
       expect(r.notices.join('\n')).toMatch(/no vectors .*notes.*full text only.*brainsync embed --source notes/);
-      await expect(search({ db, models }, 'backups', { mode: 'vector' })).rejects.toThrow(/no vectors to search.*--mode text/);
+      await expect(search({ db, models }, 'backups', { mode: 'vector' })).rejects.toThrow(/nothing to search by meaning.*not searched.*--mode text instead/);
 
       // A second, embedded source (other texts: vectors are shared by identical text): hybrid over
       // it; the first is named as searched by text only.

@@ -80,6 +80,11 @@ export class GloveProvider implements EmbeddingProvider {
     return this.encoder.encode(text.length > maxInputChars ? text.slice(0, maxInputChars) : text);
   }
 
+  understands(text: string): boolean {
+    if (!this.encoder) throw new EmbedError(`the ${this.model} provider was closed; create a new one`);
+    return this.encoder.knowsAnyWord(text.length > maxInputChars ? text.slice(0, maxInputChars) : text);
+  }
+
   async close(): Promise<void> {
     this.encoder = null;
     this.loader?.close();

@@ -35,6 +35,11 @@ export class SifEncoder {
     return out ?? fallbackVector(tokenize(text, this.maxWords), this.dimensions);
   }
 
+  /** Whether any of the text's counted words is in the vocabulary (else encode gives the fallback). */
+  knowsAnyWord(text: string): boolean {
+    return tokenize(text, this.maxWords).some((word) => this.index.get(word) !== undefined);
+  }
+
   // One closure for the encoder's lifetime, so encoding allocates nothing per word.
   private readonly addWord = (word: string): void => {
     const slot = this.index.get(word);
