@@ -45,6 +45,7 @@ export async function embedMany(input: EmbedManyInput, names: string[]): Promise
   const out: EmbedSourceResult[] = [];
   try {
     for (const source of sources) {
+      const t0 = performance.now();
       const none = { source: source.name, embedded: 0, pending: 0, ms: 0, stopped: null, error: null };
       if (signal.aborted) {
         out.push({ ...none, pending: await countPending(input.db, source.id), stopped: stopReasonOf(signal) });
@@ -65,7 +66,12 @@ export async function embedMany(input: EmbedManyInput, names: string[]): Promise
         });
         out.push({ source: source.name, ...o });
       } catch (err) {
-        out.push({ ...none, pending: await countPending(input.db, source.id), error: errorMessage(err) });
+        const pending = await countPending(input.db, source.id);
+        const ms = Math.round(performance.now() - t0);
+        // The budget or a signal ended the model's loading (a first GloVe cache build, say):
+        // stopped with work left, as when it ends the embedding itself; not a failed model.
+        if (signal.aborted) out.push({ ...none, pending, ms, stopped: stopReasonOf(signal) });
+        else out.push({ ...none, pending, ms, error: errorMessage(err) });
       }
     }
     // Autovacuum's work where there is none (PGLite), so that the next sync does not pay for it.

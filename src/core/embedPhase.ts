@@ -6,6 +6,7 @@ import type { ProviderPool } from '../embed/ProviderPool.js';
 import { workerName } from '../embed/releaseDeadClaims.js';
 import { errorMessage } from '../errors.js';
 import type { SourceLock } from '../locks/sourceLock.js';
+import { stopReasonOf } from './abort.js';
 
 export interface EmbedPhaseInput {
   db: Db;
@@ -42,7 +43,10 @@ export async function embedPhase(input: EmbedPhaseInput): Promise<EmbedOutcome> 
     });
   } catch (err) {
     const pending = await countPending(db, source.id).catch(() => -1);
-    return { ...nothing, pending, ms: Math.round(performance.now() - t0), error: errorMessage(err) };
+    const ms = Math.round(performance.now() - t0);
+    // The run's budget or a signal ended the model's loading: stopped with work left, not a failure.
+    if (input.signal.aborted) return { ...nothing, pending, ms, stopped: stopReasonOf(input.signal) };
+    return { ...nothing, pending, ms, error: errorMessage(err) };
   }
 }
 

@@ -104,6 +104,27 @@ describe.each(backends())('the embed phase on %s', (backend) => {
     expect(e).toMatchObject({ source: 'notes', embedded: 10, pending: 0, stopped: null, error: null });
   });
 
+  it('counts a budget that ends while the model loads as stopped with work left, not as a failed model', async () => {
+    await writeNotes(repo, 3, 2);
+    await repo.commit('notes');
+    await add(db, 'notes', repo.dir);
+    await sync(db, 'notes', { embed: false });
+    // A first GloVe cache build takes a second or two: longer than this budget.
+    const slowLoad = new ProviderPool(testModelsDir, {
+      create: (_settings, signal) => new Promise((_resolve, reject) => signal?.addEventListener('abort', () => reject(signal.reason))),
+    });
+    const [e] = await embedMany({ db, models: slowLoad, signal: new AbortController().signal, timeoutMs: 200 }, ['notes']);
+    expect(e).toMatchObject({ source: 'notes', embedded: 0, pending: 6, stopped: 'timeout', error: null });
+    expect(e.ms).toBeGreaterThan(0);
+    // The same in a sync's embed phase: the run stays synced, its embedding stopped by the budget.
+    await repo.write('extra.md', '# Extra\n\nOne more note about the mill.\n');
+    await repo.commit('one more');
+    const r = await sync(db, 'notes', { models: slowLoad, timeoutMs: 1500 });
+    expect(r.status).toBe('synced');
+    expect(r.counts.embedded).toBe(0);
+    expect(r.message).toMatch(/^embedding stopped \(timeout\) with \d+ chunks left/);
+  });
+
   it('loads each model once per process and serves every source that uses it', async () => {
     await writeNotes(repo, 3, 2, 'a');
     await repo.commit('notes');
