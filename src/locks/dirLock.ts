@@ -4,6 +4,7 @@ import { unlinkSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { LockBusyError } from '../errors.js';
 import { processAlive } from './processAlive.js';
+import { processStartTime } from './processStartTime.js';
 
 /**
  * PGLite is one process at a time: a second process opening the same directory would corrupt
@@ -17,6 +18,8 @@ export interface DirLockHolder {
   command: string;
   since: string;
   token: string;
+  /** The holder's start time (processStartTime), where the host has /proc: tells a reused pid from the holder. */
+  started?: string;
 }
 
 /** The brain is held by another live process (named, when its lock file could be read). */
@@ -67,14 +70,19 @@ export async function acquireDirLock(dir: string, command: string, opts: DirLock
     command,
     since: new Date().toISOString(),
     token: randomBytes(8).toString('hex'),
+    started: processStartTime(process.pid) ?? undefined,
   };
   for (let attempt = 0; attempt < 3; attempt++) {
     if (await tryCreate(path, holder)) return startHeartbeat(path, holder);
     const current = await readHolder(path);
     if (current === 'missing') continue;
     const ageMs = await heartbeatAgeMs(path);
-    const why = goneBecause(current, ageMs, opts.force ?? false);
+    let why = goneBecause(current, ageMs, opts.force ?? false);
     if (why === null) throw busy(dir, current, ageMs ?? 0, opts.force ?? false);
+    // Still running here (stopped with ^Z, or blocked): opening the brain beside it would let it
+    // overwrite this process's writes when it goes on. It is stopped for good first.
+    if (current && liveHolder(current)) why = `${why}; it was still running here, so it was killed first`;
+    if (current && liveHolder(current) && !(await killHolder(current))) throw busy(dir, current, ageMs ?? 0, opts.force ?? false);
     if (await takeOver(path, current)) {
       opts.onTakeOver?.(`${opts.force ? 'broke' : 'took over'} the lock on the brain at ${dir}, held by ${describeHolder(current)}: ${why}`);
     }
@@ -126,8 +134,33 @@ async function heartbeatAgeMs(path: string): Promise<number | null> {
 function goneBecause(holder: DirLockHolder | null, ageMs: number | null, force: boolean): string | null {
   if (ageMs === null) return 'its lock file was removed';
   if (holder && holder.host === hostname() && !processAlive(holder.pid)) return `its pid ${holder.pid} on this host is gone`;
+  if (holder && holder.host === hostname() && holder.started && processStartTime(holder.pid) !== holder.started) {
+    return `its pid ${holder.pid} on this host is no longer that process`;
+  }
   if (ageMs >= (force ? forceStaleMs : staleMs)) return `no heartbeat for ${Math.round(ageMs / 1000)}s, whatever its pid says`;
   return null;
+}
+
+/** The holder is this host's process that took the lock, still there (its pid and start time match). */
+function liveHolder(holder: DirLockHolder): boolean {
+  return holder.host === hostname() && holder.started !== undefined && processStartTime(holder.pid) === holder.started;
+}
+
+/**
+ * SIGKILL to a holder that went silent past the limit but still exists, then waits (up to
+ * 5 s) until it is gone; false if it cannot be killed (another user's process) or lingers.
+ */
+async function killHolder(holder: DirLockHolder): Promise<boolean> {
+  try {
+    process.kill(holder.pid, 'SIGKILL');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ESRCH') return false;
+  }
+  for (let waited = 0; waited < 5000; waited += 50) {
+    if (processStartTime(holder.pid) !== holder.started) return true;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return false;
 }
 
 /**
