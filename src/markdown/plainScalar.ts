@@ -2,15 +2,20 @@
  * What a plain (unquoted) YAML scalar means under the frontmatter schema (YAML_OPTIONS: the
  * YAML 1.2 core schema plus timestamps), written out so that the fast path (parseSimpleYaml)
  * does not load the `yaml` library: loading it is ~55–75 ms of a run's start-up, and most
- * frontmatter never needs it. Each rule resolves a scalar exactly as the library's tag of the
- * same name does, tried in the library's order; the parseSimpleYaml unit test compares the
- * two parsers on thousands of inputs, so a difference (a later `yaml` changing a rule, say)
- * fails there.
+ * frontmatter never needs it. Each core rule resolves a scalar exactly as the library's tag of
+ * the same name does, tried in the library's order; timestamps are this file's own, and the
+ * full parser uses them too (YAML_OPTIONS). The parseSimpleYaml unit test compares the two
+ * parsers on thousands of inputs, so a difference (a later `yaml` changing a rule, say) fails
+ * there.
  */
 interface PlainRule {
   test: RegExp;
   resolve: (text: string) => unknown;
 }
+
+/** A YAML 1.1 timestamp: `2024-06-01`, `2024-06-01 10:00:00`, `2024-06-01T10:00:00.5+02:00`. */
+export const timestampPattern =
+  /^([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:(?:t|T|[ \t]+)([0-9]{1,2}):([0-9]{1,2}):([0-9]{1,2}(\.[0-9]+)?)(?:[ \t]*(Z|[-+][012]?[0-9](?::[0-9]{2})?))?)?$/;
 
 const rules: PlainRule[] = [
   // null: `~`, `null`, `Null`, `NULL` (the empty scalar never reaches here).
@@ -27,10 +32,7 @@ const rules: PlainRule[] = [
   { test: /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+$/, resolve: parseFloat },
   { test: /^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)$/, resolve: parseFloat },
   // YAML 1.1 timestamps: a date, optionally a time (fraction, then `Z` or an offset).
-  {
-    test: /^([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:(?:t|T|[ \t]+)([0-9]{1,2}):([0-9]{1,2}):([0-9]{1,2}(\.[0-9]+)?)(?:[ \t]*(Z|[-+][012]?[0-9](?::[0-9]{2})?))?)?$/,
-    resolve: timestamp,
-  },
+  { test: timestampPattern, resolve: resolveTimestamp },
 ];
 
 /** The rule a plain scalar resolves by, or null when it is a string. */
@@ -44,20 +46,30 @@ export function resolvePlain(text: string): unknown {
   return rule === null ? text : rule.resolve(text);
 }
 
-function timestamp(text: string): Date {
-  const m = rules[rules.length - 1].test.exec(text)!;
-  // Date.UTC truncates each field, so the seconds' fraction counts through `ms` only; it also
-  // reads years 0000–0099 as 1900–1999, as it does for yaml, which calls it the same way.
-  const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number);
+/**
+ * A timestamp's Date, or the text itself when it names no real moment (`2024-13-45`,
+ * `2024-02-30`, `25:00:00`): JavaScript's Date would roll those over into another date, and
+ * the note would then say something its author did not write. Used by both parsers (the full
+ * one through YAML_OPTIONS' timestamp tag), so they agree.
+ */
+export function resolveTimestamp(text: string): Date | string {
+  const m = timestampPattern.exec(text);
+  if (!m) return text;
+  const [year, month, day, hour, minute, second] = m.slice(1, 7).map((f) => (f === undefined ? 0 : Number(f)));
+  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth || hour > 23 || minute > 59 || second >= 60) return text;
   const ms = m[7] ? Number((m[7] + '00').slice(1, 4)) : 0;
-  let time = Date.UTC(year, month - 1, day, hour || 0, minute || 0, second || 0, ms);
+  // Date.UTC truncates the seconds' fraction, which counts through `ms`; years 0000–0099 need
+  // setUTCFullYear, as Date.UTC reads them as 1900–1999.
+  const date = new Date(Date.UTC(2000, month - 1, day, hour, minute, Math.floor(second), ms));
+  date.setUTCFullYear(year);
+  let time = date.getTime();
   const zone = m[8];
   if (zone && zone !== 'Z') {
-    // `+5`, `-03:30`: sexagesimal hours[:minutes], read as minutes; a small value is hours.
-    const sign = zone[0] === '-' ? -1 : 1;
-    let minutes = sign * zone.slice(1).split(':').reduce((acc, part) => acc * 60 + Number(part), 0);
-    if (Math.abs(minutes) < 30) minutes *= 60;
-    time -= 60000 * minutes;
+    // `+5`, `-03:30`: hours, or hours and minutes.
+    const [h, min = '0'] = zone.slice(1).split(':');
+    if (Number(min) > 59) return text;
+    time -= (zone[0] === '-' ? -1 : 1) * (Number(h) * 60 + Number(min)) * 60000;
   }
   return new Date(time);
 }

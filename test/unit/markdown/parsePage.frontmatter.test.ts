@@ -74,6 +74,18 @@ describe('parsePage frontmatter and text normalisation', () => {
     expect(page.frontmatter).toEqual({ created: '2024-06-01T10:30:00.000Z', meta: { due: ['2024-07-01'] } });
   });
 
+  it('keeps a date that does not exist as the text written, through either parser', () => {
+    const values = 'a: 2024-13-45\nb: 2024-02-30\nc: 2024-01-01T25:00:00Z\nd: 2023-02-29\ne: 2024-06-01 10:60:00\nf: 2024-06-01 10:00:00 +05:61\n';
+    const invalid = { a: '2024-13-45', b: '2024-02-30', c: '2024-01-01T25:00:00Z', d: '2023-02-29', e: '2024-06-01 10:60:00', f: '2024-06-01 10:00:00 +05:61' };
+    // The fast path (one-line values) and the full parser (an anchor sends the file there).
+    expect(parseOk('a.md', `---\n${values}---\n`).frontmatter).toEqual(invalid);
+    expect(parseOk('a.md', `---\n${values}g: &x 1\n---\n`).frontmatter).toEqual({ ...invalid, g: 1 });
+    const valid = 'a: 2024-02-29\nb: 2024-06-01 10:00:00 +05:30\nc: 2024-06-01t10:00:00.5-3\nd: 0099-01-01\n';
+    const dates = { a: '2024-02-29', b: '2024-06-01T04:30:00.000Z', c: '2024-06-01T13:00:00.500Z', d: '0099-01-01' };
+    expect(parseOk('a.md', `---\n${valid}---\n`).frontmatter).toEqual(dates);
+    expect(parseOk('a.md', `---\n${valid}g: &x 1\n---\n`).frontmatter).toEqual({ ...dates, g: 1 });
+  });
+
   it('keeps frontmatter JSON-safe', () => {
     const page = parseOk('a.md', '---\nbig: .inf\nnan: .nan\nnothing: ~\nbin: !!binary aGk=\nself: &s [1, *s]\n---\n');
     expect(page.frontmatter).toEqual({ big: null, nan: null, nothing: null, bin: 'aGk=', self: [1, null] });
