@@ -10,6 +10,7 @@ import type { Collected } from './collect.js';
 import { planFromDiff, planFromTree, type KnownFailures, type Plan } from './plan.js';
 import { checkIgnoreFileMode, loadFileSelector } from './loadFileSelector.js';
 import { ignoreFileName } from './selectFiles.js';
+import { slugConflictCode } from './importBatch.js';
 
 export interface BuildPlanOptions {
   full: boolean;
@@ -28,9 +29,11 @@ export async function buildPlan(
   const { signal } = opts;
   const subdir = source.subdir || undefined;
   const select = await loadFileSelector(reader, c.target, source);
-  const known: KnownFailures = opts.retryFailed
-    ? new Map()
-    : new Map((await listFailures(db, source.id)).map((f) => [f.path, f.blobOid]));
+  const failures = opts.retryFailed ? [] : await listFailures(db, source.id);
+  // A slug conflict depends on the other file too: renaming or removing that one resolves it,
+  // so such a failure is tried again by every run that plans, however unchanged the file.
+  const conflicts = failures.filter((f) => f.code === slugConflictCode);
+  const known: KnownFailures = new Map(failures.filter((f) => f.code !== slugConflictCode).map((f) => [f.path, f.blobOid]));
 
   const why = await fullCompareReason(source, c, reader, opts);
   if (why === null) {
@@ -39,7 +42,7 @@ export async function buildPlan(
     const changes = await diffRaw(c.repoDir, source.bookmarkCommit!, c.target, { subdir, signal });
     if (!touchesIgnoreFile(changes)) {
       const revisit = await revisitChanges(c.repoDir, c.target, source, reader, subdir, signal);
-      if (revisit && !touchesIgnoreFile(revisit)) return planFromDiff(changes, revisit, select, known);
+      if (revisit && !touchesIgnoreFile(revisit)) return planFromDiff(changes, [...revisit, ...conflicts.map(unchangedFile)], select, known);
     }
   }
   const tree = (await lsTree(c.repoDir, c.target, { subdir, signal })) ?? [];
@@ -48,6 +51,14 @@ export async function buildPlan(
   checkIgnoreFileMode(tree, c.target, source);
   const stored = await allBlobOids(db, source.id);
   return planFromTree(tree, stored, select, known, why ?? 'the ignore file or an unfinished earlier run needs a full compare');
+}
+
+/**
+ * A failed file the diff may not name, as a change that leaves it at its failed blob: planned
+ * like an unfinished run's path, it is imported again where the diff does not name it.
+ */
+function unchangedFile(f: { path: string; blobOid: string }): Change {
+  return { status: 'M', path: f.path, srcOid: f.blobOid, dstOid: f.blobOid, srcMode: '100644', dstMode: '100644' };
 }
 
 function touchesIgnoreFile(changes: Change[]): boolean {

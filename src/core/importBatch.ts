@@ -76,12 +76,15 @@ async function writeInTx(ctx: RunContext, tx: Queryable, pages: PageWrite[], fai
   return written;
 }
 
+/** The failure of a page whose slug another page of the source has (retried by every plan: buildPlan). */
+export const slugConflictCode = 'slug_conflict';
+
 function refused(page: PageWrite, err: unknown): FileFailure {
   const base = { path: page.path, blobOid: page.blobOid };
   if (isUniqueViolation(err)) {
     return {
       ...base,
-      code: 'slug_conflict',
+      code: slugConflictCode,
       message: `another page of this source already has the slug "${page.slug}"; the file was skipped. Rename one of the two files.`,
     };
   }
@@ -99,7 +102,7 @@ function tooLarge(op: ImportOp, size: number, max: number): FileFailure {
     path: op.path,
     blobOid: op.oid,
     code: 'too_large',
-    message: `the file is ${formatBytes(size)}, over the ${formatBytes(max)} limit; it was skipped. Split it, or raise --max-file-size.`,
+    message: `the file is ${formatBytes(size)}, over the ${formatBytes(max)} limit; it was skipped. Split it, or raise --max-file-size and sync once with --retry-failed (a failed file is retried by itself only when it changes).`,
   };
 }
 

@@ -64,6 +64,35 @@ describe.each(backends())('bad files on %s', (backend) => {
     expect(r.status).toBe('synced');
     expect(r.counts.imported).toBe(2);
     expect(Object.values(await failuresOf(db, 'notes'))).toEqual(['slug_conflict']);
+    const [failed] = Object.keys(await failuresOf(db, 'notes'));
+    const winner = failed === 'plan.md' ? 'Plan.md' : 'plan.md';
+
+    // Renaming the *other* file resolves the conflict: the unchanged failed file is tried again.
+    await repo.git(['mv', winner, 'plan-one.md']);
+    await repo.commit('rename the other one');
+    const fixed = await sync(db, 'notes');
+    expect(fixed.counts.failed).toBe(0);
+    expect(await failuresOf(db, 'notes')).toEqual({});
+    expect(Object.keys(await pagesOf(db, 'notes')).sort()).toEqual([failed, 'other.md', 'plan-one.md'].sort());
+  });
+
+  it('tries an unresolved slug conflict again on each change, and imports it once resolved by a full compare too', async () => {
+    await repo.write('Plan.md', note('Plan one'));
+    await repo.write('plan.md', note('Plan two', 'different'));
+    await repo.commit('collide');
+    await add(db, 'notes', repo.dir);
+    await sync(db, 'notes');
+    const [failed] = Object.keys(await failuresOf(db, 'notes'));
+    await repo.write('other.md', note('Other'));
+    await repo.commit('unrelated change');
+    const again = await sync(db, 'notes');
+    expect(again.counts.failed).toBe(1);
+    expect(Object.keys(await failuresOf(db, 'notes'))).toEqual([failed]);
+    await repo.remove(failed === 'plan.md' ? 'Plan.md' : 'plan.md');
+    await repo.commit('remove the other one');
+    const full = await sync(db, 'notes', { full: true });
+    expect(full.counts.failed).toBe(0);
+    expect(Object.keys(await pagesOf(db, 'notes')).sort()).toEqual([failed, 'other.md'].sort());
   });
 
   it('refuses a plan that deletes most pages unless --allow-mass-delete', async () => {
