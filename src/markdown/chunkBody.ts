@@ -21,14 +21,16 @@ interface Section {
 /**
  * Cuts a body into chunks at ATX headings outside code fences, then cuts sections longer
  * than `maxChars` at paragraph and line boundaries (see splitSection). Chunk text is an
- * exact slice of the body, so the same text always yields the same hash.
+ * exact slice of the body, so the same text always yields the same hash. Null when there would
+ * be more than `maxChunks`, found before hashing them.
  */
-export function chunkBody(body: string, lines: Line[], maxChars: number): Chunk[] {
+export function chunkBody(body: string, lines: Line[], maxChars: number, maxChunks = Number.POSITIVE_INFINITY): Chunk[] | null {
   const chunks: Chunk[] = [];
   for (const section of findSections(lines)) {
     for (const [start, end] of splitSection(body, lines, section.from, section.to, maxChars)) {
       const text = body.slice(start, end);
       if (!/\S/.test(text)) continue;
+      if (chunks.length >= maxChunks) return null;
       chunks.push({ ordinal: chunks.length, headingPath: section.headingPath, text, hash: sha256Hex(text) });
     }
   }

@@ -1,4 +1,5 @@
-export type ParseFailureCode = 'invalid_utf8' | 'binary' | 'invalid_yaml' | 'invalid_frontmatter' | 'unterminated_frontmatter';
+export type ParseFailureCode =
+  | 'invalid_utf8' | 'binary' | 'invalid_yaml' | 'invalid_frontmatter' | 'unterminated_frontmatter' | 'too_many_chunks' | 'too_many_links';
 
 export interface ParseFailure {
   ok: false;

@@ -2,7 +2,7 @@ import { chunkBody, type Chunk } from './chunkBody.js';
 import { coerceFields } from './coerceFields.js';
 import { decodeText } from './decodeText.js';
 import { extractLinks, type Link } from './extractLinks.js';
-import type { ParseFailure } from './parseFailure.js';
+import { parseFailure, type ParseFailure } from './parseFailure.js';
 import { parseFrontmatter } from './parseFrontmatter.js';
 import { resolveTitle } from './resolveTitle.js';
 import { scanLines } from './scanLines.js';
@@ -39,6 +39,14 @@ export interface ParsePageOptions {
 export const DEFAULT_MAX_CHUNK_CHARS = 2000;
 
 /**
+ * Most chunks and links one page may have. A note has tens to hundreds; a file of 1.5 million
+ * empty headings (1 MB) made 500,000 chunks, held the process for seconds with no heartbeat or
+ * signal handled, and took 730 MB. A daily log of 4 MB with a heading per entry stays under.
+ */
+export const MAX_CHUNKS_PER_PAGE = 20_000;
+export const MAX_LINKS_PER_PAGE = 20_000;
+
+/**
  * Parses one markdown file. Pure and synchronous: no I/O, no logging. A file that cannot be
  * read as a page is returned as a failure with a user-facing message, never thrown, because
  * one bad file must not stop a sync. `path` is relative to the source root, `/`-separated.
@@ -55,6 +63,22 @@ export function parsePage(path: string, content: Buffer, opts: ParsePageOptions 
   const { data, body } = frontmatter;
   const fields = coerceFields(data);
   const lines = scanLines(body);
+  const chunks = chunkBody(body, lines, maxChunkChars, MAX_CHUNKS_PER_PAGE);
+  if (chunks === null) {
+    return parseFailure(
+      'too_many_chunks',
+      `the file would make more than ${MAX_CHUNKS_PER_PAGE.toLocaleString('en-US')} chunks (one or more per heading)`,
+      'split it into several notes',
+    );
+  }
+  const links = extractLinks(body, lines, path);
+  if (links.length > MAX_LINKS_PER_PAGE) {
+    return parseFailure(
+      'too_many_links',
+      `the file has ${links.length.toLocaleString('en-US')} distinct links, more than ${MAX_LINKS_PER_PAGE.toLocaleString('en-US')}`,
+      'split it into several notes',
+    );
+  }
   const page: ParsedPage = {
     slug: slugFromPath(path),
     title: resolveTitle(fields.title, lines, path),
@@ -63,8 +87,8 @@ export function parsePage(path: string, content: Buffer, opts: ParsePageOptions 
     frontmatter: data,
     body,
     contentHash: sha256Hex(decoded.text),
-    chunks: chunkBody(body, lines, maxChunkChars),
-    links: extractLinks(body, lines, path),
+    chunks,
+    links,
   };
   return { ok: true, page };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parsePage } from '../../../src/markdown/parsePage.js';
+import { MAX_CHUNKS_PER_PAGE, MAX_LINKS_PER_PAGE, parsePage } from '../../../src/markdown/parsePage.js';
 import { parse } from './parseOk.js';
 
 const RETRY = /The file was skipped and recorded; .+ and the next sync retries it\.$/;
@@ -12,6 +12,23 @@ describe('parsePage failures', () => {
       expect(result.message).toContain('NUL byte at byte offset 4');
       expect(result.message).toMatch(RETRY);
     }
+  });
+
+  it('refuses a file that would make more chunks or links than a page may have, and takes one at the limit', () => {
+    const headings = (n: number) => Buffer.from('#\n'.repeat(n));
+    expect(parsePage('flat.md', headings(1_500_000))).toMatchObject({ ok: false, code: 'too_many_chunks' });
+    const many = parsePage('flat.md', headings(MAX_CHUNKS_PER_PAGE + 1));
+    expect(many).toMatchObject({ ok: false, code: 'too_many_chunks' });
+    if (!many.ok) expect(many.message).toMatch(/more than 20,000 chunks.*split it into several notes and the next sync retries it\.$/);
+    const atLimit = parsePage('flat.md', headings(MAX_CHUNKS_PER_PAGE));
+    expect(atLimit.ok && atLimit.page.chunks.length).toBe(MAX_CHUNKS_PER_PAGE);
+
+    const links = (n: number) => Buffer.from(Array.from({ length: n }, (_, i) => `[[n${i}]]`).join(' '));
+    const linked = parsePage('links.md', links(MAX_LINKS_PER_PAGE + 1));
+    expect(linked).toMatchObject({ ok: false, code: 'too_many_links' });
+    if (!linked.ok) expect(linked.message).toMatch(/20,001 distinct links, more than 20,000.*split it/);
+    const fine = parsePage('links.md', links(MAX_LINKS_PER_PAGE));
+    expect(fine.ok && fine.page.links.length).toBe(MAX_LINKS_PER_PAGE);
   });
 
   it('reports UTF-16 text as binary, because its ASCII characters carry NUL bytes', () => {
