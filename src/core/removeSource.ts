@@ -1,4 +1,6 @@
+import { hostname } from 'node:os';
 import { LockBusyError } from '../errors.js';
+import { processAlive } from '../locks/processAlive.js';
 import type { Db } from '../db/Db.js';
 import { deleteSource, sourceCounts, type SourceRow } from '../db/sourcesQueries.js';
 import { requireSource } from './requireSource.js';
@@ -23,7 +25,10 @@ export async function removeSource(db: Db, name: string, confirm: boolean): Prom
       [source.name],
     );
     const holder = held.rows[0];
-    if (holder) {
+    // A holder that provably ended does not hold the source: on PGLite this process holds the
+    // brain itself, so no run is in progress; elsewhere a dead pid on this host has ended.
+    const gone = holder && (db.capabilities.exclusive || (holder.host === hostname() && !processAlive(holder.pid)));
+    if (holder && !gone) {
       throw new LockBusyError(
         `source "${name}" is being synced by pid ${holder.pid} on ${holder.host}; nothing was removed. Try again when that run ends.`,
       );

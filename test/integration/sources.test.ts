@@ -1,8 +1,12 @@
+import { spawnSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { removeSource } from '../../src/core/removeSource.js';
 import type { Db } from '../../src/db/Db.js';
+import { claimLock } from '../../src/db/locksQueries.js';
 import { listSources } from '../../src/db/sourcesQueries.js';
 import { ConfigError } from '../../src/errors.js';
 import { backends, freshBrain, openTestDb } from '../helpers/brains.js';
@@ -82,5 +86,21 @@ describe.each(backends())('sources on %s', (backend) => {
     const left = await db.query<{ n: number }>('select count(*)::int as n from pages');
     expect(left.rows[0].n).toBe(0);
     await expect(removeSource(db, 'notes', true)).rejects.toThrow(/no source named "notes"/);
+  });
+
+  it('removes a source whose lock a run that ended left behind, and refuses one a live run holds', async () => {
+    await add(db, 'notes', repo.dir);
+    await sync(db, 'notes');
+    const heldBy = (pid: number) => claimLock(db, {
+      name: 'notes', token: `t${pid}`, runId: randomUUID(), host: hostname(), pid, command: 'brainsync sync', ttlSeconds: 60, takeOverAny: true,
+    });
+    if (backend === 'postgres') {
+      // PGLite is one process at a time: only Postgres can have a live run beside this one.
+      await heldBy(process.pid);
+      await expect(removeSource(db, 'notes', true)).rejects.toThrow(/being synced by pid \d+.*nothing was removed/);
+    }
+    await heldBy(spawnSync('true').pid!); // exited: as a run killed with -9
+    expect((await removeSource(db, 'notes', true)).removed).toBe(true);
+    expect(await listSources(db)).toEqual([]);
   });
 });
