@@ -216,6 +216,9 @@ async function changeStages(
     await deps.db.transaction(async (tx) => {
       await lock.fence(tx);
       await setBookmark(tx, source.id, collected.target);
+      // What the import queued, counted now: a run killed in its embed phase leaves `status`
+      // this backlog (an over-count until the phase settles it), not the one before the run.
+      await recordPending(tx, source.id, await countPending(tx, source.id));
     }, { signal: run.writeSignal });
     record.bookmarked = true;
   } finally {

@@ -44,7 +44,8 @@ export const failedPathsShown = 5;
  * what it returns, whatever the brain's size: the newest run and the newest successful run
  * walk sync_runs_source_idx backwards; failures use their primary key (source_id, path);
  * pending is the recorded count (sources.embed_pending), never a count over embed_queue or
- * chunks.
+ * chunks. The last success is the newest successful run or bookmark write, whichever is later:
+ * a run killed after its bookmark (in its embed phase) synced, though it recorded no run.
  */
 export async function readStatusRows(db: Queryable): Promise<SourceStatusRow[]> {
   const res = await db.query<SourceStatusRow>(
@@ -53,7 +54,8 @@ export async function readStatusRows(db: Queryable): Promise<SourceStatusRow[]> 
             r.run_id as "runId", r.status, r.reason, r.error, r.counts, r.timings,
             r.started_at as "startedAt", r.finished_at as "finishedAt",
             extract(epoch from now() - r.finished_at)::float8 as "runAgeSeconds",
-            ok.finished_at as "lastSuccessAt", extract(epoch from now() - ok.finished_at)::float8 as "lastSuccessAgeSeconds",
+            greatest(ok.finished_at, s.bookmark_at) as "lastSuccessAt",
+            extract(epoch from now() - greatest(ok.finished_at, s.bookmark_at))::float8 as "lastSuccessAgeSeconds",
             (select count(*)::int from sync_failures f where f.source_id = s.id) as failed,
             array(select f.path from sync_failures f where f.source_id = s.id order by f.path limit $1) as "failedPaths",
             s.embed_pending as pending, s.embed_pending_at as "pendingAt",

@@ -16,6 +16,12 @@ describe.each(backends())('a sync killed during its embed phase on %s', (backend
     await sleep(300);
     victim.child.kill('SIGKILL');
     await waitForExit(victim);
+    // Status tells the truth before any other run: synced (the bookmark was written), with a backlog.
+    const status = await runCli(['--json', 'status', '--live', '--max-staleness', '1h'], { db: brain });
+    expect(status.code, describeRun(status)).toBe(0);
+    const shown = (JSON.parse(status.stdout) as { sources: Array<{ lastSuccessAt: string | null; embedPending: number }> }).sources[0];
+    expect(shown.lastSuccessAt).not.toBeNull();
+    expect(shown.embedPending).toBeGreaterThan(0);
     // PGLite: the dead holder's directory lock and lock row are taken over at once; Postgres:
     // --break-lock breaks the row of a holder whose pid is dead on this host.
     const next = await runCli(['--json', 'sync', '--source', 'notes', '--break-lock'], { db: brain });
