@@ -51,9 +51,15 @@ export async function embedMany(input: EmbedManyInput, names: string[]): Promise
         out.push({ ...none, pending: await countPending(input.db, source.id), stopped: stopReasonOf(signal) });
         continue;
       }
+      // The model is loaded even for a source with nothing queued: a model the brain has not
+      // seen (a server now running another model) queues every chunk of its sources as it
+      // loads, and this command is what search's "no vectors yet" notice sends people to.
       if (!(await hasPending(input.db, source.id))) {
-        out.push(none);
-        continue;
+        const loaded = await input.models.get(input.db, embedSettingsOf(source), signal).then(() => true, () => false);
+        if (!loaded || !(await hasPending(input.db, source.id))) {
+          out.push(none);
+          continue;
+        }
       }
       try {
         const model = await input.models.get(input.db, embedSettingsOf(source), signal);

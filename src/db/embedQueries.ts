@@ -1,3 +1,4 @@
+import { defaultEmbedSpec } from '../embed/embedSpec.js';
 import type { Db, Queryable } from './Db.js';
 
 export interface ModelIdentity {
@@ -9,13 +10,39 @@ export interface ModelIdentity {
 
 /** The registry row of a model as it actually runs (inserted on first use). */
 export async function ensureEmbedModel(db: Queryable, m: ModelIdentity): Promise<number> {
-  const res = await db.query<{ id: number }>(
+  return (await registerEmbedModel(db, m)).id;
+}
+
+/** As ensureEmbedModel, and whether this call inserted the row (the brain had not seen this model). */
+export async function registerEmbedModel(db: Queryable, m: ModelIdentity): Promise<{ id: number; created: boolean }> {
+  const res = await db.query<{ id: number; created: boolean }>(
     `insert into embed_models (provider, model, dimensions, fingerprint) values ($1, $2, $3, $4)
      on conflict (provider, model, fingerprint) do update set dimensions = excluded.dimensions
-     returning id`,
+     returning id, (xmax = 0) as created`,
     [m.provider, m.model, m.dimensions, m.fingerprint],
   );
-  return res.rows[0].id;
+  return res.rows[0];
+}
+
+/**
+ * Queues every chunk of the sources embedded with these settings (a model spec, `glove` when
+ * null, and a URL), and records their backlogs; returns how many sources. For a model identity
+ * the brain has not seen: its sources' existing vectors are another model's.
+ */
+export async function enqueueChunksOfModel(tx: Queryable, spec: string, url: string | null): Promise<number> {
+  // A brain without any vector yet (a first sync's embed phase) has every chunk queued by its
+  // import already: nothing to add, and going over 57,000 chunks would cost seconds.
+  const any = await tx.query<{ any: boolean }>('select exists (select 1 from embeddings) as any');
+  if (!any.rows[0].any) return 0;
+  const res = await tx.query<{ id: number }>(
+    `select id from sources where coalesce(embed_model, $1) = $2 and embed_url is not distinct from $3 order by id`,
+    [defaultEmbedSpec, spec, url],
+  );
+  for (const { id } of res.rows) {
+    await enqueueSourceChunks(tx, id);
+    await recordPending(tx, id, await countPending(tx, id));
+  }
+  return res.rows.length;
 }
 
 /** Queues every chunk hash of a source (its model changed: all of them may need a vector). */

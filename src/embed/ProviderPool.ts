@@ -1,9 +1,9 @@
 import type { Db } from '../db/Db.js';
-import { ensureEmbedModel } from '../db/embedQueries.js';
+import { enqueueChunksOfModel, registerEmbedModel } from '../db/embedQueries.js';
 import { ensureVectorIndex, modelHasVectors } from '../db/vectorSearchQueries.js';
 import type { EmbeddingProvider } from './EmbeddingProvider.js';
 import { EmbedError } from './EmbedError.js';
-import { parseEmbedSpec, type EmbedSettings } from './embedSpec.js';
+import { defaultEmbedSpec, parseEmbedSpec, type EmbedSettings } from './embedSpec.js';
 
 export interface LoadedModel {
   provider: EmbeddingProvider;
@@ -50,8 +50,14 @@ export class ProviderPool {
   private async load(db: Db, settings: EmbedSettings, signal?: AbortSignal): Promise<LoadedModel> {
     const provider = await (this.opts.create ?? this.create.bind(this))(settings, signal);
     if (!(provider.dimensions > 0)) throw new EmbedError(`the ${provider.name} model reports ${provider.dimensions} dimensions`);
-    const modelId = await ensureEmbedModel(db, {
-      provider: provider.name, model: provider.model, dimensions: provider.dimensions, fingerprint: provider.fingerprint,
+    const identity = { provider: provider.name, model: provider.model, dimensions: provider.dimensions, fingerprint: provider.fingerprint };
+    const modelId = await db.transaction(async (tx) => {
+      const { id, created } = await registerEmbedModel(tx, identity);
+      // A model this brain has not seen under these settings' sources (the server now runs
+      // another model, a new brainsync changed GloVe's vectors): their chunks' vectors are the
+      // old model's, so every chunk waits for the new one, as after `sources set --embed`.
+      if (created) await enqueueChunksOfModel(tx, settings.spec ?? defaultEmbedSpec, settings.url);
+      return id;
     });
     // A model without vectors gets its index now, while building it is instant; an existing
     // model's index is built by the first search instead, never inside a sync's time budget.

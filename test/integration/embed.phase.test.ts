@@ -125,6 +125,27 @@ describe.each(backends())('the embed phase on %s', (backend) => {
     expect(r.message).toMatch(/^embedding stopped \(timeout\) with \d+ chunks left/);
   });
 
+  it('queues every chunk again, for each source of the model, when the model itself changes under the same settings', async () => {
+    await writeNotes(repo, 4, 2);
+    await repo.commit('notes');
+    await add(db, 'one', repo.dir);
+    await add(db, 'two', repo.dir);
+    const before = await countingGlove();
+    await sync(db, 'one', { models: poolOf(before) });
+    await sync(db, 'two', { models: poolOf(before) });
+    const chunks = await countRows(db, distinctHashes);
+    // The server now runs another model (here: GloVe under another fingerprint), nothing changed in git.
+    const changed = await countingGlove({ fingerprint: 'another-model' });
+    const [one, two] = await embedMany({ db, models: poolOf(changed), signal: new AbortController().signal }, ['one', 'two']);
+    expect(one).toMatchObject({ embedded: chunks, pending: 0, error: null });
+    expect(two).toMatchObject({ embedded: 0, pending: 0, error: null }); // the same texts: vectors shared
+    const newModel = `select count(*)::int as n from embeddings e join embed_models m on m.id = e.model_id where m.fingerprint = 'another-model'`;
+    expect(await countRows(db, newModel)).toBe(chunks);
+    // Loading it again (a later process) queues nothing: the brain knows this model now.
+    const again = await embedMany({ db, models: poolOf(await countingGlove({ fingerprint: 'another-model' })), signal: new AbortController().signal }, ['one']);
+    expect(again[0]).toMatchObject({ embedded: 0, pending: 0 });
+  });
+
   it('loads each model once per process and serves every source that uses it', async () => {
     await writeNotes(repo, 3, 2, 'a');
     await repo.commit('notes');
