@@ -47,9 +47,13 @@ export interface ManifestSyncDeps {
  * Not answered: why, and the sources pulled before the check gave up (under the directory
  * lock, moments ago), which the normal path need not pull again (SyncOptions.pulled).
  */
-export type ManifestSyncOutcome = { answered: true; results: SourceResult[] } | { answered: false; why: string; pulled: EarlierPull[] };
+export type ManifestSyncOutcome =
+  | { answered: true; results: SourceResult[] }
+  | { answered: false; why: string; pulled: EarlierPull[]; spentMs: Map<string, number> };
 
-const notAnswered = (why: string, pulled: EarlierPull[] = []): ManifestSyncOutcome => ({ answered: false, why, pulled });
+const notAnswered = (why: string, pulled: EarlierPull[] = [], spentMs = new Map<string, number>()): ManifestSyncOutcome => (
+  { answered: false, why, pulled, spentMs }
+);
 
 /**
  * The no-op fast path of a PGLite sync: answers `up_to_date` for every selected source
@@ -93,8 +97,9 @@ async function answerUnderLock(deps: ManifestSyncDeps, opts: ManifestSyncOptions
   if (typeof selected === 'string') return notAnswered(selected);
   const warnings: SyncEvent[] = [];
   const pulled: EarlierPull[] = [];
-  const checked = await checkAll(selected, (s) => checkSource(deps, s, opts, warnings, pulled), opts.reposDir);
-  if (typeof checked === 'string') return notAnswered(checked, pulled);
+  const spentMs = new Map<string, number>();
+  const checked = await checkAll(selected, (s) => checkSource(deps, s, opts, warnings, pulled, spentMs), opts.reposDir);
+  if (typeof checked === 'string') return notAnswered(checked, pulled, spentMs);
   const results = checked.map((c) => c.result);
   const checks = checked.map((c) => c.check);
   for (const w of warnings) deps.onEvent?.(w);
@@ -175,9 +180,21 @@ async function checkAll(
 /** Pulls one source as a run does and compares its tip with the bookmark: a result and its record, or why not. */
 async function checkSource(
   deps: ManifestSyncDeps, s: ManifestSource, opts: ManifestSyncOptions, warnings: SyncEvent[], pulled: EarlierPull[],
+  spentMs: Map<string, number>,
 ): Promise<{ result: SourceResult; check: NoopCheck } | string> {
   const started = new Date();
   const t0 = performance.now();
+  try {
+    return await checkPulled(deps, s, opts, warnings, pulled, started, t0);
+  } finally {
+    spentMs.set(s.name, Math.round(performance.now() - t0));
+  }
+}
+
+async function checkPulled(
+  deps: ManifestSyncDeps, s: ManifestSource, opts: ManifestSyncOptions, warnings: SyncEvent[], pulled: EarlierPull[],
+  started: Date, t0: number,
+): Promise<{ result: SourceResult; check: NoopCheck } | string> {
   deps.onEvent?.({ type: 'phase', source: s.name, phase: 'pull' });
   const signal = opts.timeoutMs !== undefined ? AbortSignal.any([deps.signal, AbortSignal.timeout(opts.timeoutMs)]) : deps.signal;
   let collected;

@@ -42,6 +42,11 @@ export interface SyncOptions {
    * and branch.
    */
   pulled?: ReadonlyMap<string, EarlierPull>;
+  /**
+   * Time the no-op check already spent on a source (its pull, which may have run into the
+   * budget), by name: `--timeout` covers the pull, so the run gets what is left of it.
+   */
+  spentMs?: ReadonlyMap<string, number>;
 }
 
 export type SyncEvent =
@@ -85,7 +90,8 @@ export async function syncSource(deps: SyncDeps, name: string, opts: SyncOptions
   const lockMs = elapsed();
   if (!acquired.ok) return unlockedResult(name, source.bookmarkCommit, elapsed(), lockMs, { status: 'locked', holder: acquired.holder });
   const lock = acquired.lock;
-  const budget = budgetController(opts.timeoutMs);
+  const spent = opts.spentMs?.get(name) ?? 0;
+  const budget = budgetController(opts.timeoutMs === undefined ? undefined : Math.max(1, opts.timeoutMs - spent));
   const run: RunSignals = {
     signal: AbortSignal.any([deps.signal, budget.signal, lock.signal]),
     writeSignal: AbortSignal.any([deps.signal, budget.writeSignal, lock.signal]),

@@ -151,4 +151,20 @@ describe('a sync that runs out of its --timeout during the pull', () => {
     expect(result.timings.pullMs, describeRun(r)).toBeGreaterThanOrEqual(1500);
     expect(result.timings.pullMs).toBeLessThanOrEqual(result.timings.totalMs);
   });
+
+  it('spends one budget on a source, not one in the no-op check and another in the run', async () => {
+    const remote = await makeSshRemote({ 'a.md': '# A\n\nText.\n' });
+    const brain = await processBrain('pglite');
+    const added = await runCli(['sources', 'add', 'notes', remote.url], { db: brain, env: remote.fastEnv });
+    expect(added.code, describeRun(added)).toBe(0);
+    const first = await runCli(['sync', '--source', 'notes'], { db: brain, env: remote.fastEnv });
+    expect(first.code, describeRun(first)).toBe(0);
+    // Synced, so the manifest's no-op check pulls first: the remote now hangs.
+    const slow = await remote.slow(60);
+    const r = await runCli(['--json', 'sync', '--source', 'notes', '--timeout', '5s'], { db: brain, env: slow.env });
+    expect(r.code, describeRun(r)).toBe(75);
+    expect(resultOf(r)).toMatchObject({ status: 'partial', reason: 'timeout' });
+    // The check's pull used the 5 s; the run had none left (before: 5 s more, pulling again).
+    expect(r.ms, describeRun(r)).toBeLessThan(9000);
+  });
 });

@@ -34,7 +34,7 @@ export async function runSync(ctx: CliContext, flags: SyncFlags): Promise<number
     const answered = await fromManifest(ctx, flags, stop);
     if ('code' in answered) return answered.code;
     const { syncWave } = await import('./syncWave.js');
-    return await syncWave(ctx, flags, stop, answered.pulled);
+    return await syncWave(ctx, flags, stop, answered.pulled, answered.spentMs);
   } finally {
     stop.dispose();
   }
@@ -42,10 +42,13 @@ export async function runSync(ctx: CliContext, flags: SyncFlags): Promise<number
 
 /**
  * The exit code of a wave answered from the manifest; or, when the normal path must run, the
- * sources the check pulled on the way (the normal path does not pull them again).
+ * sources the check pulled on the way (the normal path does not pull them again) and the time
+ * it spent on each (taken from that source's --timeout).
  */
-async function fromManifest(ctx: CliContext, flags: SyncFlags, stop: ProcessStop): Promise<{ code: number } | { pulled: EarlierPull[] }> {
-  if (ctx.target.kind !== 'pglite') return { pulled: [] };
+async function fromManifest(
+  ctx: CliContext, flags: SyncFlags, stop: ProcessStop,
+): Promise<{ code: number } | { pulled: EarlierPull[]; spentMs: Map<string, number> }> {
+  if (ctx.target.kind !== 'pglite') return { pulled: [], spentMs: new Map() };
   const { syncFromManifest } = await import('../../core/syncFromManifest.js');
   const reporter = createSyncReporter(ctx.log);
   const outcome = await syncFromManifest(
@@ -62,7 +65,7 @@ async function fromManifest(ctx: CliContext, flags: SyncFlags, stop: ProcessStop
   );
   if (!outcome.answered) {
     ctx.log.debug(`not answered from the status manifest: ${outcome.why}`);
-    return { pulled: outcome.pulled };
+    return { pulled: outcome.pulled, spentMs: outcome.spentMs };
   }
   ctx.log.debug(`answered from the status manifest without opening the brain (${Math.round(performance.now())} ms since start)`);
   reporter.summary(outcome.results);

@@ -14,9 +14,12 @@ import type { SyncFlags } from './syncRun.js';
 /**
  * The normal path of `sync`: opens the brain and runs the wave (runWave). `stop` is the
  * command's signal watcher (runSync); it is disposed by the caller. `pulled`: the sources the
- * no-op check pulled just before (runSync), which are not pulled twice.
+ * no-op check pulled just before (runSync), which are not pulled twice; `spentMs`: the time
+ * that check spent on each source, which its run's budget has already used.
  */
-export async function syncWave(ctx: CliContext, flags: SyncFlags, stop: ProcessStop, pulled: EarlierPull[] = []): Promise<number> {
+export async function syncWave(
+  ctx: CliContext, flags: SyncFlags, stop: ProcessStop, pulled: EarlierPull[] = [], spentMs: ReadonlyMap<string, number> = new Map(),
+): Promise<number> {
   let results: SourceResult[] = [];
   let verdicts: BreakVerdict[] = [];
   const opening = performance.now();
@@ -49,6 +52,7 @@ export async function syncWave(ctx: CliContext, flags: SyncFlags, stop: ProcessS
         lock: lockSettingsForTtl(flags.lockTtlSeconds),
         reposDir,
         pulled: new Map(pulled.map((p) => [p.name, p])),
+        spentMs,
         command: ctx.commandLine,
         manifest: { path: manifestPath(ctx.target, homeFromEnv()), version, target: { kind: ctx.target.kind, display: ctx.target.display }, reposDir },
       },
