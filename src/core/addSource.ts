@@ -53,7 +53,10 @@ async function checkLocal(path: string, wanted: string | undefined, subdir: stri
   const info = await stat(path).catch(() => null);
   if (!info) throw new ConfigError(`${path} does not exist. Pass the path of a git repository (or a clone URL).`);
   if (!info.isDirectory()) throw new ConfigError(`${path} is not a directory. Pass the path of a git repository.`);
-  if (!(await isGitRepository(path))) {
+  const isRepo = await isGitRepository(path).catch((err: unknown) => {
+    throw new ConfigError(`${path} cannot be read as a git repository: ${errorMessage(err)}.`, { cause: err });
+  });
+  if (!isRepo) {
     throw new ConfigError(`${path} is not a git repository. Run \`git init\` there first, or pass the repository's path.`);
   }
   const branch = wanted ?? (await currentBranch(path));

@@ -47,6 +47,17 @@ export function gitFailure(args: string[], exitCode: number | null, signal: stri
   const cleanStderr = redactCredentials(stderr);
   const how = exitCode !== null ? `exit ${exitCode}` : `killed by ${signal ?? 'a signal'}`;
   const line = firstStderrLine(cleanStderr);
-  const message = `git ${gitCommandName(cleanArgs)} failed (${how})${line ? `: ${line}` : ''}`;
+  const message = `git ${gitCommandName(cleanArgs)} failed (${how})${line ? `: ${line}` : ''}${ownershipAdvice(cleanStderr)}`;
   return new GitError(message, cleanArgs, exitCode, cleanStderr);
+}
+
+/**
+ * Git (2.35.2 and later) refuses a repository another user owns; its own hint is on a later
+ * stderr line than the one the message quotes, so it is repeated here.
+ */
+function ownershipAdvice(stderr: string): string {
+  const m = /detected dubious ownership in repository at '([^']*)'/.exec(stderr);
+  if (!m) return '';
+  return `. Git refuses a repository another user owns: run \`git config --global --add safe.directory ${m[1]}\` ` +
+    'as the user brainsync runs as, or run brainsync as the repository\'s owner';
 }

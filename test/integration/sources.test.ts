@@ -41,6 +41,18 @@ describe.each(backends())('sources on %s', (backend) => {
     );
   });
 
+  it.runIf(process.getuid?.() === 0)('says how to let git read a repository another user owns', async () => {
+    const other = await createRepo();
+    await other.write('a.md', note('A'));
+    await other.commit('first');
+    spawnSync('chown', ['-R', '65534:65534', other.dir]);
+    const err = await add(db, 'theirs', other.dir).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ConfigError);
+    expect((err as Error).message).toMatch(/cannot be read as a git repository: .*dubious ownership.*git config --global --add safe\.directory/);
+    spawnSync('chown', ['-R', '0:0', other.dir]);
+    await other.cleanup();
+  });
+
   it('hides the password of a clone URL it cannot read', async () => {
     const err = await add(db, 'remote', 'https://ann:hunter2@127.0.0.1:1/notes.git').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ConfigError);
