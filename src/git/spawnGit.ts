@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { constants as fsConstants } from 'node:fs';
 import { access } from 'node:fs/promises';
 import type { Readable, Writable } from 'node:stream';
 import { redactCredentials } from '../redact.js';
@@ -136,6 +137,15 @@ function killGroup(child: ChildProcess, sig: NodeJS.Signals): void {
 }
 
 async function describeSpawnError(err: NodeJS.ErrnoException, cwd: string): Promise<string> {
+  if (err.code === 'EACCES' || err.code === 'EPERM') {
+    // Node cannot enter the working directory (or run git): name the directory, which is likelier.
+    try {
+      await access(cwd, fsConstants.X_OK);
+    } catch {
+      return `permission denied entering directory ${cwd}: let the user brainsync runs as read it (chmod/chown)`;
+    }
+    return err.message;
+  }
   if (err.code !== 'ENOENT') return err.message;
   try {
     await access(cwd);

@@ -86,4 +86,16 @@ describe('a brain or data directory brainsync cannot use', () => {
       new RegExp(`source "remote": brainsync's mirror ${file}/mirrors/\\w+/remote cannot be used: ${file} is a file, not a directory\\. Point BRAINSYNC_HOME`),
     );
   });
+
+  it.skipIf(!permissionsTestable)(`a repository directory this user cannot enter: the message names the directory, not git${permissionsTestable ? '' : ` (skipped: ${skipReason})`}`, async () => {
+    const home = await openDir('brainsync-home-', true);
+    const repo = join(await openDir('brainsync-closed-'), 'repo');
+    await mkdir(repo);
+    spawnSync('git', ['init', '-q', repo]);
+    await chmod(repo, 0o700);
+    const as = { ...unprivileged, env: { ...unprivileged.env, BRAINSYNC_HOME: home } };
+    expect((await runCli(['init', '-q'], as)).code).toBe(0);
+    const r = await runCli(['sources', 'add', 'closed', repo], as);
+    expectRefusal(r, 2, new RegExp(`${repo} cannot be read as a git repository: git rev-parse could not start: permission denied entering directory ${repo}: let the user brainsync runs as read it`));
+  });
 });

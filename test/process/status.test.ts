@@ -122,6 +122,7 @@ describe('brainsync status on a PGLite brain', () => {
 
     // Three hours ago, by the database's clock; `init` rewrites the manifest from that state.
     await query(brain, "update sync_runs set finished_at = finished_at - interval '3 hours'");
+    await query(brain, "update sources set bookmark_at = bookmark_at - interval '3 hours'");
     expect((await runCli(['init', '-q'], { db: brain })).code).toBe(0);
     const old = await runCli(['status', '--source', 'fresh', '--max-staleness', '2h'], { db: brain });
     expect(old.code, describeRun(old)).toBe(1);

@@ -133,6 +133,7 @@ describe('a no-op sync of a PGLite brain answered from the status manifest', () 
     expect((await sync(brain, ['--source', 'notes'])).code).toBe(0);
     // Three hours ago by the database's clock; `init` rebuilds the manifest from that state.
     await query(brain, "update sync_runs set started_at = started_at - interval '3 hours', finished_at = finished_at - interval '3 hours'");
+    await query(brain, "update sources set bookmark_at = bookmark_at - interval '3 hours'");
     expect((await runCli(['init', '-q'], { db: brain })).code).toBe(0);
     expect((await runCli(['status', '--max-staleness', '2h'], { db: brain })).code).toBe(1);
 
