@@ -13,6 +13,15 @@ export async function ensureEmbedModel(db: Queryable, m: ModelIdentity): Promise
   return (await registerEmbedModel(db, m)).id;
 }
 
+/** The registry row of a model, if the brain has seen it (readers never register one). */
+export async function findEmbedModel(db: Queryable, m: ModelIdentity): Promise<number | null> {
+  const res = await db.query<{ id: number }>(
+    'select id from embed_models where provider = $1 and model = $2 and fingerprint = $3',
+    [m.provider, m.model, m.fingerprint],
+  );
+  return res.rows[0]?.id ?? null;
+}
+
 /** As ensureEmbedModel, and whether this call inserted the row (the brain had not seen this model). */
 export async function registerEmbedModel(db: Queryable, m: ModelIdentity): Promise<{ id: number; created: boolean }> {
   const res = await db.query<{ id: number; created: boolean }>(

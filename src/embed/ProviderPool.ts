@@ -1,5 +1,5 @@
 import type { Db } from '../db/Db.js';
-import { enqueueChunksOfModel, registerEmbedModel } from '../db/embedQueries.js';
+import { enqueueChunksOfModel, findEmbedModel, registerEmbedModel } from '../db/embedQueries.js';
 import { ensureVectorIndex, modelHasVectors } from '../db/vectorSearchQueries.js';
 import type { EmbeddingProvider } from './EmbeddingProvider.js';
 import { EmbedError } from './EmbedError.js';
@@ -19,6 +19,12 @@ export interface ProviderPoolOptions {
   /** One-line notices (an onnx model falling back to the CPU) and --debug lines (how a batch size was chosen). */
   onNotice?: (line: string) => void;
   onDebug?: (line: string) => void;
+  /**
+   * A reader's pool (search): models are looked up, never registered. A model the brain has
+   * not seen gets id 0, which no vector has, so its sources read as not embedded yet; the
+   * writer that registers it (a run, `brainsync embed`) queues their chunks and records it.
+   */
+  readOnly?: boolean;
   /** Replaces the built-in providers (tests wrap a real one to count its calls). */
   create?: (settings: EmbedSettings, signal?: AbortSignal) => Promise<EmbeddingProvider>;
 }
@@ -51,6 +57,7 @@ export class ProviderPool {
     const provider = await (this.opts.create ?? this.create.bind(this))(settings, signal);
     if (!(provider.dimensions > 0)) throw new EmbedError(`the ${provider.name} model reports ${provider.dimensions} dimensions`);
     const identity = { provider: provider.name, model: provider.model, dimensions: provider.dimensions, fingerprint: provider.fingerprint };
+    if (this.opts.readOnly) return { provider, modelId: (await findEmbedModel(db, identity)) ?? 0 };
     const modelId = await db.transaction(async (tx) => {
       const { id, created } = await registerEmbedModel(tx, identity);
       // A model this brain has not seen under these settings' sources (the server now runs

@@ -81,8 +81,10 @@ export async function acquireDirLock(dir: string, command: string, opts: DirLock
     if (why === null) throw busy(dir, current, ageMs ?? 0, opts.force ?? false);
     // Still running here (stopped with ^Z, or blocked): opening the brain beside it would let it
     // overwrite this process's writes when it goes on. It is stopped for good first.
-    if (current && liveHolder(current)) why = `${why}; it was still running here, so it was killed first`;
-    if (current && liveHolder(current) && !(await killHolder(current))) throw busy(dir, current, ageMs ?? 0, opts.force ?? false);
+    if (current && liveHolder(current)) {
+      if (!(await killHolder(current))) throw busy(dir, current, ageMs ?? 0, opts.force ?? false);
+      why = `${why}; it was still running here, so it was killed first`;
+    }
     if (await takeOver(path, current)) {
       opts.onTakeOver?.(`${opts.force ? 'broke' : 'took over'} the lock on the brain at ${dir}, held by ${describeHolder(current)}: ${why}`);
     }

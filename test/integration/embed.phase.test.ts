@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { embedMany } from '../../src/core/embedMany.js';
+import { search } from '../../src/core/search.js';
 import { setSourceEmbed } from '../../src/core/setSourceEmbed.js';
 import type { Db } from '../../src/db/Db.js';
 import { claimQueued, enqueueSourceChunks } from '../../src/db/embedQueries.js';
@@ -136,6 +137,14 @@ describe.each(backends())('the embed phase on %s', (backend) => {
     const chunks = await countRows(db, distinctHashes);
     // The server now runs another model (here: GloVe under another fingerprint), nothing changed in git.
     const changed = await countingGlove({ fingerprint: 'another-model' });
+    // A search (a reader) does not register the model: it says the sources are not embedded yet.
+    const models = () => countRows(db, 'select count(*)::int as n from embed_models');
+    const known = await models();
+    const reader = new ProviderPool(testModelsDir, { readOnly: true, create: async () => changed });
+    const found = await search({ db, models: reader }, 'river valley');
+    expect(found.mode).toBe('text');
+    expect(found.notices.join('\n')).toMatch(/source one has no vectors yet: searched by full text only/);
+    expect(await models()).toBe(known);
     const [one, two] = await embedMany({ db, models: poolOf(changed), signal: new AbortController().signal }, ['one', 'two']);
     expect(one).toMatchObject({ embedded: chunks, pending: 0, error: null });
     expect(two).toMatchObject({ embedded: 0, pending: 0, error: null }); // the same texts: vectors shared

@@ -8,7 +8,10 @@ import type { SearchFlags } from './search.js';
 
 export async function runSearch(ctx: CliContext, query: string, flags: SearchFlags): Promise<void> {
   const { search } = await import('../../core/search.js');
-  const models = new ProviderPool(modelsDir(), { env: keyEnvironment(), onNotice: (l) => ctx.log.warn(l), onDebug: (l) => ctx.log.debug(l) });
+  // Search reads: it never registers a model (that, and queueing its chunks, is a writer's job).
+  const models = new ProviderPool(modelsDir(), {
+    env: keyEnvironment(), readOnly: true, onNotice: (l) => ctx.log.warn(l), onDebug: (l) => ctx.log.debug(l),
+  });
   const opening = performance.now();
   // pgvector is loaded (PGLite: ~0.3 s) only when the search may rank by vectors.
   const db = await ctx.openBrain({ vector: flags.mode !== 'text', waitSeconds: flags.waitSeconds, readOnly: true });
