@@ -3,7 +3,8 @@ import { chmod, mkdir, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { freshBrain, type BackendName, type TestBrain } from '../helpers/brains.js';
-import { makeTempDir, runTestGit } from '../helpers/gitRepo.js';
+import { afterAll } from 'vitest';
+import { createRepo, makeTempDir, runTestGit, type TestRepo } from '../helpers/gitRepo.js';
 import { addSource } from '../../src/core/addSource.js';
 import { processGroupOf, processesMatching, removeCliHome, repoPages, withDb } from '../helpers/cli.js';
 
@@ -73,6 +74,23 @@ export async function brainWithSource(
   const brain = await processBrain(backend);
   await withDb(brain, (db) => addSource(db, { name, repo, branch: opts.branch, cwd: process.cwd() }));
   return brain;
+}
+
+/**
+ * For a describe block: a repository with one note (removed after the block), and per call a
+ * fresh brain with it as source `notes`.
+ */
+export function useOneNoteBrains(backend: BackendName): () => Promise<TestBrain> {
+  let repo: TestRepo | undefined;
+  afterAll(async () => {
+    await repo?.cleanup();
+  });
+  return async () => {
+    repo ??= await createRepo();
+    await repo.write('a.md', '# A\n\nText.\n');
+    await repo.commit('first');
+    return brainWithSource(backend, 'notes', repo.dir);
+  };
 }
 
 export interface History {

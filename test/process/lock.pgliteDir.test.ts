@@ -5,8 +5,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { dirLockPath } from '../../src/locks/dirLock.js';
 import type { TestBrain } from '../helpers/brains.js';
 import { describeRun, killAllCli, resultOf, runCli } from '../helpers/cli.js';
-import { createRepo, type TestRepo } from '../helpers/gitRepo.js';
-import { brainWithSource, removeTemps } from './fixtures.js';
+import { removeTemps, useOneNoteBrains } from './fixtures.js';
 
 /**
  * What a brainsync killed with -9 leaves once its pid has been reused: a lock file naming a
@@ -22,19 +21,9 @@ async function lockHeldByReusedPid(brain: TestBrain, ageSeconds: number): Promis
 }
 
 describe('a PGLite brain locked by a killed holder whose pid now belongs to another process', () => {
-  let repo: TestRepo;
   afterEach(killAllCli);
-  afterAll(async () => {
-    await repo?.cleanup();
-    await removeTemps();
-  });
-
-  async function brain(): Promise<TestBrain> {
-    repo ??= await createRepo();
-    await repo.write('a.md', '# A\n\nText.\n');
-    await repo.commit('first');
-    return brainWithSource('pglite', 'notes', repo.dir);
-  }
+  afterAll(removeTemps);
+  const brain = useOneNoteBrains('pglite');
 
   it('is taken over by any command once its heartbeat is older than the TTL, which says what it took over', async () => {
     const b = await brain();

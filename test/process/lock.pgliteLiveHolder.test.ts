@@ -7,9 +7,9 @@ import { dirLockPath } from '../../src/locks/dirLock.js';
 import { processStartTime } from '../../src/locks/processStartTime.js';
 import type { TestBrain } from '../helpers/brains.js';
 import { brainPages, describeRun, killAllCli, runCli, startCli, waitForExit, waitForPhase } from '../helpers/cli.js';
-import { createRepo, type TestRepo } from '../helpers/gitRepo.js';
+import { createRepo } from '../helpers/gitRepo.js';
 import { note } from '../helpers/sync.js';
-import { brainWithSource, removeTemps } from './fixtures.js';
+import { removeTemps, useOneNoteBrains } from './fixtures.js';
 
 /**
  * A PGLite brain's holder that went silent but still runs on this host (stopped with ^Z,
@@ -34,18 +34,8 @@ async function backdate(path: string, seconds: number): Promise<void> {
 }
 
 describe('a PGLite brain held by a process that still runs here', () => {
-  let repo: TestRepo;
-  afterAll(async () => {
-    await repo?.cleanup();
-    await removeTemps();
-  });
-
-  async function brain(): Promise<TestBrain> {
-    repo ??= await createRepo();
-    await repo.write('a.md', '# A\n\nText.\n');
-    await repo.commit('first');
-    return brainWithSource('pglite', 'notes', repo.dir);
-  }
+  afterAll(removeTemps);
+  const brain = useOneNoteBrains('pglite');
 
   /** A lock file naming a live process (`sleep`) with its real start time, or a wrong one. */
   async function lockHeldBy(b: TestBrain, ageSeconds: number, started?: string): Promise<ChildProcess> {
@@ -88,21 +78,21 @@ describe('a PGLite brain held by a process that still runs here', () => {
     const big = await createRepo();
     for (let i = 0; i < 600; i++) await big.write(`n${i}.md`, note(`Note ${i}`, `body ${i} `.repeat(200)));
     await big.commit('many');
-    const b = await brainWithSource('pglite', 'big', big.dir);
-    const add = await runCli(['sources', 'add', 'small', repo.dir], { db: b });
+    const b = await brain(); // its one-note source `notes` is the one the second sync writes
+    const add = await runCli(['sources', 'add', 'big', big.dir], { db: b });
     expect(add.code, describeRun(add)).toBe(0);
     const first = await startCli(['sync', '--source', 'big', '--no-embed'], { db: b });
     await waitForPhase(first, 'big', 'apply');
     process.kill(first.pid, 'SIGSTOP');
     // As if it had been stopped for two minutes (instead of waiting for them).
     await backdate(dirLockPath(b.arg), 120);
-    const second = await runCli(['sync', '--source', 'small', '--no-embed'], { db: b });
+    const second = await runCli(['sync', '--source', 'notes', '--no-embed'], { db: b });
     expect(second.code, describeRun(second)).toBe(0);
     expect(second.stderr).toMatch(/it was still running here, so it was killed first/);
     const stopped = await waitForExit(first, 10_000);
     expect(stopped.signal).toBe('SIGKILL');
-    expect([...(await brainPages(b, 'small')).keys()]).toEqual(['a.md']);
-    const verify = await runCli(['verify', '--source', 'small'], { db: b });
+    expect([...(await brainPages(b, 'notes')).keys()]).toEqual(['a.md']);
+    const verify = await runCli(['verify', '--source', 'notes'], { db: b });
     expect(verify.code, describeRun(verify)).toBe(0);
     await big.cleanup();
   });

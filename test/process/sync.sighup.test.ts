@@ -4,8 +4,7 @@ import { backends, type TestBrain } from '../helpers/brains.js';
 import {
   describeRun, killAllCli, pgQuery, resultOf, sendSignal, sleep, startCli, waitForExit, waitUntil, type CliProcess,
 } from '../helpers/cli.js';
-import { createRepo, type TestRepo } from '../helpers/gitRepo.js';
-import { brainWithSource, removeTemps } from './fixtures.js';
+import { removeTemps, useOneNoteBrains } from './fixtures.js';
 
 /**
  * The run is held at its lock claim by a test transaction that locks the sync_locks table, so
@@ -34,19 +33,9 @@ async function release(blocker: pg.Client): Promise<void> {
 }
 
 describe.runIf(backends().includes('postgres'))('SIGHUP (a closing terminal)', () => {
-  let repo: TestRepo;
   afterEach(killAllCli);
-  afterAll(async () => {
-    await repo?.cleanup();
-    await removeTemps();
-  });
-
-  async function brain(): Promise<TestBrain> {
-    repo ??= await createRepo();
-    await repo.write('a.md', '# A\n\nText.\n');
-    await repo.commit('first');
-    return brainWithSource('postgres', 'notes', repo.dir);
-  }
+  afterAll(removeTemps);
+  const brain = useOneNoteBrains('postgres');
 
   it('stops a run like SIGTERM does: its result is printed and the exit is 75', async () => {
     const { run, blocker } = await heldAtLockClaim(await brain());
