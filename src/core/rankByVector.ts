@@ -72,13 +72,15 @@ async function rankGroup(
     if (waiting > 0) out.notices.push(`source ${s.name}: ${waiting} chunks still wait for a vector and are missing from vector results. ${embedAdvice([s])}`);
   }
   if (ready.length === 0) return [];
+  /** These sources are not ranked by meaning after all: why, in the notice. */
+  const leaveOut = (why: string): [] => {
+    out.withVectors = out.withVectors.filter((name) => !ready.some((s) => s.name === name));
+    out.notices.push(`${names(group)}: the model ${group[0].embedModel ?? 'glove'} ${why}: ${otherwise}.`);
+    return [];
+  };
   // A query of words the model does not know (punctuation, emoji, most non-English words for
   // GloVe) gets a stand-in vector: any ranking by it would be noise.
-  if (model.provider.understands?.(query) === false) {
-    out.withVectors = out.withVectors.filter((name) => !ready.some((s) => s.name === name));
-    out.notices.push(`${names(group)}: the model ${group[0].embedModel ?? 'glove'} knows none of the query's words, so it cannot rank by meaning: ${otherwise}.`);
-    return [];
-  }
+  if (model.provider.understands?.(query) === false) return leaveOut("knows none of the query's words, so it cannot rank by meaning");
   let vector: Float32Array;
   try {
     [vector] = await model.provider.embed([query], { signal });
@@ -86,9 +88,7 @@ async function rankGroup(
     // A model that loads but cannot embed (a damaged block of GloVe's cache, a server that
     // fails) costs the vector ranking only, as a model that cannot load does.
     if (signal?.aborted) throw err;
-    out.withVectors = out.withVectors.filter((name) => !ready.some((s) => s.name === name));
-    out.notices.push(`${names(group)}: the model ${group[0].embedModel ?? 'glove'} could not embed the query (${errorMessage(err)}): ${otherwise}.`);
-    return [];
+    return leaveOut(`could not embed the query (${errorMessage(err)})`);
   }
   if (method === 'index' && (await ensureVectorIndex(db, model.modelId, model.provider.dimensions)) === 'created') {
     out.notices.push(`built the vector index for ${model.provider.model} (once per model).`);

@@ -1,6 +1,5 @@
-import { hostname } from 'node:os';
 import { LockBusyError } from '../errors.js';
-import { processAlive } from '../locks/processAlive.js';
+import { endedOnThisHost } from '../locks/processAlive.js';
 import type { Db } from '../db/Db.js';
 import { deleteSource, sourceCounts, type SourceRow } from '../db/sourcesQueries.js';
 import { requireSource } from './requireSource.js';
@@ -27,7 +26,7 @@ export async function removeSource(db: Db, name: string, confirm: boolean): Prom
     const holder = held.rows[0];
     // A holder that provably ended does not hold the source: on PGLite this process holds the
     // brain itself, so no run is in progress; elsewhere a dead pid on this host has ended.
-    const gone = holder && (db.capabilities.exclusive || (holder.host === hostname() && !processAlive(holder.pid)));
+    const gone = holder && (db.capabilities.exclusive || endedOnThisHost(holder.host, holder.pid));
     if (holder && !gone) {
       throw new LockBusyError(
         `source "${name}" is being synced by pid ${holder.pid} on ${holder.host}; nothing was removed. Try again when that run ends.`,

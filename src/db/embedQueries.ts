@@ -1,5 +1,6 @@
 import { defaultEmbedSpec } from '../embed/embedSpec.js';
 import type { Db, Queryable } from './Db.js';
+import { anyVectors } from './vectorSearchQueries.js';
 
 export interface ModelIdentity {
   provider: string;
@@ -35,14 +36,13 @@ export async function registerEmbedModel(db: Queryable, m: ModelIdentity): Promi
 
 /**
  * Queues every chunk of the sources embedded with these settings (a model spec, `glove` when
- * null, and a URL), and records their backlogs; returns how many sources. For a model identity
+ * null, and a URL), and records their backlogs. For a model identity
  * the brain has not seen: its sources' existing vectors are another model's.
  */
-export async function enqueueChunksOfModel(tx: Queryable, spec: string, url: string | null): Promise<number> {
+export async function enqueueChunksOfModel(tx: Queryable, spec: string, url: string | null): Promise<void> {
   // A brain without any vector yet (a first sync's embed phase) has every chunk queued by its
   // import already: nothing to add, and going over 57,000 chunks would cost seconds.
-  const any = await tx.query<{ any: boolean }>('select exists (select 1 from embeddings) as any');
-  if (!any.rows[0].any) return 0;
+  if (!(await anyVectors(tx))) return;
   const res = await tx.query<{ id: number }>(
     `select id from sources where coalesce(embed_model, $1) = $2 and embed_url is not distinct from $3 order by id`,
     [defaultEmbedSpec, spec, url],
@@ -51,7 +51,6 @@ export async function enqueueChunksOfModel(tx: Queryable, spec: string, url: str
     await enqueueSourceChunks(tx, id);
     await recordPending(tx, id, await countPending(tx, id));
   }
-  return res.rows.length;
 }
 
 /** Queues every chunk hash of a source (its model changed: all of them may need a vector). */

@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import type { Db } from '../db/Db.js';
 import { claimHolders, releaseClaims } from '../db/embedQueries.js';
-import { processAlive } from '../locks/processAlive.js';
+import { endedOnThisHost } from '../locks/processAlive.js';
 
 /** A worker's name: `host:pid:…` (see embedSource's callers). */
 export function workerName(suffix: string): string {
@@ -18,7 +18,7 @@ export async function releaseDeadClaims(db: Db, sourceId: number): Promise<numbe
   for (const worker of await claimHolders(db, sourceId)) {
     const [host, pid] = worker.split(':');
     const ours = host === hostname() && Number(pid) === process.pid;
-    const gone = db.capabilities.exclusive ? !ours : host === hostname() && !processAlive(Number(pid));
+    const gone = db.capabilities.exclusive ? !ours : endedOnThisHost(host, Number(pid));
     if (!gone) continue;
     await releaseClaims(db, sourceId, worker);
     released++;

@@ -1,8 +1,7 @@
-import { hostname } from 'node:os';
 import type { Db } from '../db/Db.js';
 import { deleteLock, deleteLockByToken, deleteStaleLock, findLock, type LockHolder } from '../db/locksQueries.js';
 import { changeOwnership } from './changeOwnership.js';
-import { processAlive } from './processAlive.js';
+import { endedOnThisHost } from './processAlive.js';
 
 export interface BreakVerdict {
   source: string;
@@ -24,7 +23,7 @@ export async function breakLock(db: Db, name: string, opts: { maxAgeSeconds: num
   }
   const current = await findLock(db, name);
   if (!current) return none(name);
-  if (current.host === hostname() && !processAlive(current.pid)) {
+  if (endedOnThisHost(current.host, current.pid)) {
     const removed = await changeOwnership(db, name, (q) => deleteLockByToken(q, name, current.token));
     if (removed) return verdict(name, 'broken', `broken: holder pid ${removed.pid} on this host is gone`, removed);
   }
@@ -48,7 +47,7 @@ function describeHolder(h: LockHolder): string {
 
 /** Whether a lock's holder looks alive, as `brainsync locks` reports it. */
 export function holderState(h: LockHolder): 'alive' | 'dead' | 'expired' {
-  if (h.host === hostname() && !processAlive(h.pid)) return 'dead';
+  if (endedOnThisHost(h.host, h.pid)) return 'dead';
   return h.expired ? 'expired' : 'alive';
 }
 

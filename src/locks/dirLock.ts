@@ -3,7 +3,7 @@ import { link, readFile, rename, stat, unlink, utimes, writeFile } from 'node:fs
 import { unlinkSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { LockBusyError } from '../errors.js';
-import { processAlive } from './processAlive.js';
+import { endedOnThisHost } from './processAlive.js';
 import { processStartTime } from './processStartTime.js';
 
 /**
@@ -135,7 +135,7 @@ async function heartbeatAgeMs(path: string): Promise<number | null> {
 /** Why the holder is gone (a dead pid here, or no heartbeat for long enough), or null when it may be alive. */
 function goneBecause(holder: DirLockHolder | null, ageMs: number | null, force: boolean): string | null {
   if (ageMs === null) return 'its lock file was removed';
-  if (holder && holder.host === hostname() && !processAlive(holder.pid)) return `its pid ${holder.pid} on this host is gone`;
+  if (holder && endedOnThisHost(holder.host, holder.pid)) return `its pid ${holder.pid} on this host is gone`;
   if (holder && holder.host === hostname() && holder.started && processStartTime(holder.pid) !== holder.started) {
     return `its pid ${holder.pid} on this host is no longer that process`;
   }

@@ -1,3 +1,5 @@
+import { hostname } from 'node:os';
+
 /** True when a process with this pid exists on this host (EPERM means it exists but is not ours). */
 export function processAlive(pid: number): boolean {
   if (!Number.isInteger(pid) || pid <= 0) return false;
@@ -7,4 +9,9 @@ export function processAlive(pid: number): boolean {
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
+}
+
+/** A holder that provably ended: its host is this one and its pid is gone (elsewhere, nothing is provable). */
+export function endedOnThisHost(host: string, pid: number): boolean {
+  return host === hostname() && !processAlive(pid);
 }
