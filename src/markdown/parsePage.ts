@@ -39,8 +39,8 @@ export interface ParsePageOptions {
 export const DEFAULT_MAX_CHUNK_CHARS = 2000;
 
 /**
- * Most chunks and links one page may have. A note has tens to hundreds; a file of 1.5 million
- * empty headings (1 MB) made 500,000 chunks, held the process for seconds with no heartbeat or
+ * Most chunks and links one page may have. A note has tens to hundreds; a file of 500,000
+ * empty headings (1 MB) made 500,000 chunks, held the process for 10 s with no heartbeat or
  * signal handled, and took 730 MB. A daily log of 4 MB with a heading per entry stays under.
  */
 export const MAX_CHUNKS_PER_PAGE = 20_000;
