@@ -95,6 +95,18 @@ async function containsCommit(repoDir: string, tip: string, commit: string, sign
   return contained;
 }
 
+/**
+ * Whether the source's branch is diverged from its upstream after a pull that ended `pull`:
+ * only a pull that could not fast-forward says so; a pull that worked, a clone URL's fetch, or
+ * a branch without an upstream says not; a pull that was not tried (`--no-pull`, another
+ * branch checked out) leaves what was known.
+ */
+export function divergedAfter(pull: Collected['pull'], before: boolean): boolean {
+  if (pull === 'not_fast_forward') return true;
+  if (pull === 'pulled' || pull === 'fetched' || pull === 'no_upstream') return false;
+  return before;
+}
+
 /** The warning for a local branch that could not be fast-forwarded to its upstream. */
 export function divergedMessage(branch: string): string {
   return `branch "${branch}" has diverged from its upstream, so it was not pulled (never forced); ` +

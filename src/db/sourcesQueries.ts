@@ -14,13 +14,15 @@ export interface SourceRow {
   bookmarkCommit: string | null;
   bookmarkAt: Date | null;
   pendingTargets: string[];
+  /** When a run first found the local branch diverged from its upstream; null when not (see recordDivergence). */
+  divergedSince: Date | null;
   createdAt: Date;
 }
 
 const columns = `id, name, repo, repo_kind as "repoKind", branch, subdir, embed_model as "embedModel",
   embed_url as "embedUrl", embed_key_env as "embedKeyEnv",
   bookmark_commit as "bookmarkCommit", bookmark_at as "bookmarkAt", pending_targets as "pendingTargets",
-  created_at as "createdAt"`;
+  diverged_since as "divergedSince", created_at as "createdAt"`;
 
 export interface NewSource {
   name: string;
@@ -81,4 +83,16 @@ export async function setEmbedSettings(db: Queryable, sourceId: number, s: Embed
 
 export function embedSettingsOf(s: SourceRow): EmbedSettings {
   return { spec: s.embedModel, url: s.embedUrl, keyEnv: s.embedKeyEnv };
+}
+
+/**
+ * Records whether the source's local branch is diverged from its upstream: from now when it
+ * was not, kept when it already was (the staleness it stands for counts from the first run
+ * that found it), cleared when not.
+ */
+export async function setDiverged(db: Queryable, sourceId: number, diverged: boolean): Promise<void> {
+  await db.query(
+    'update sources set diverged_since = case when $2 then coalesce(diverged_since, now()) end where id = $1',
+    [sourceId, diverged],
+  );
 }

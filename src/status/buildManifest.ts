@@ -62,6 +62,8 @@ async function sourceEntry(r: SourceStatusRow, behind: CommitsBehind): Promise<M
       : null,
     lastSuccessAt: iso(r.lastSuccessAt),
     lastSuccessAgeSeconds: r.lastSuccessAgeSeconds === null ? null : round(r.lastSuccessAgeSeconds),
+    divergedSince: iso(r.divergedSince),
+    divergedAgeSeconds: r.divergedAgeSeconds === null ? null : round(r.divergedAgeSeconds),
     failedFiles: r.failed,
     failedPaths: r.failedPaths,
     embedPending: r.pending ?? 0,

@@ -59,6 +59,13 @@ export interface ManifestSource {
   /** The newest run that ended synced or up_to_date. */
   lastSuccessAt: string | null;
   lastSuccessAgeSeconds: number | null;
+  /**
+   * When a run first found the local branch diverged from its upstream (a pull could not
+   * fast-forward): since then the brain gets none of the upstream's changes, however often it
+   * syncs. Null when not diverged; absent in files of older brainsyncs.
+   */
+  divergedSince?: string | null;
+  divergedAgeSeconds?: number | null;
   failedFiles: number;
   /** The first few failed paths, sorted; `failedFiles` is the full count. */
   failedPaths: string[];

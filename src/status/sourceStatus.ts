@@ -4,7 +4,11 @@ import type { Manifest, ManifestLock, ManifestRun, ManifestSource } from './mani
 
 /** A source as `status` shows it at a given moment: the manifest's ages moved on by the time since it was written. */
 export interface SourceStatus extends ManifestSource {
-  /** Seconds since the last successful sync; null when there never was one. */
+  /**
+   * Seconds since the last successful sync; null when there never was one. While the local
+   * branch is diverged from its upstream, at least the time since a run first found it so:
+   * runs go on succeeding, but the upstream's changes no longer arrive.
+   */
   stalenessSeconds: number | null;
   lastRun: (ManifestRun & { ageSeconds: number }) | null;
   lock: (ManifestLock & { holderAlive: boolean | null }) | null;
@@ -21,8 +25,9 @@ export function sourceStatuses(m: Manifest, now: Date, only?: string[]): SourceS
     .filter((s) => !only || only.length === 0 || only.includes(s.name))
     .map((s) => ({
       ...s,
-      stalenessSeconds: later(s.lastSuccessAgeSeconds),
+      stalenessSeconds: staleness(later(s.lastSuccessAgeSeconds), later(s.divergedAgeSeconds ?? null)),
       lastSuccessAgeSeconds: later(s.lastSuccessAgeSeconds),
+      divergedAgeSeconds: later(s.divergedAgeSeconds ?? null),
       lastRun: s.lastRun ? { ...s.lastRun, ageSeconds: round(s.lastRun.ageSeconds + elapsed) } : null,
       lock: s.lock
         ? {
@@ -39,6 +44,11 @@ export function sourceStatuses(m: Manifest, now: Date, only?: string[]): SourceS
 export function markStale(sources: SourceStatus[], maxSeconds: number): SourceStatus[] {
   for (const s of sources) s.stale = s.stalenessSeconds === null || s.stalenessSeconds > maxSeconds;
   return sources.filter((s) => s.stale);
+}
+
+function staleness(lastSuccess: number | null, diverged: number | null): number | null {
+  if (lastSuccess === null || diverged === null) return lastSuccess;
+  return Math.max(lastSuccess, diverged);
 }
 
 function round(s: number): number {

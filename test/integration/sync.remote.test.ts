@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { SyncEvent } from '../../src/core/syncSource.js';
 import type { Db } from '../../src/db/Db.js';
+import { findSource } from '../../src/db/sourcesQueries.js';
+import { readStatusRows } from '../../src/db/statusQueries.js';
 import { backends, freshBrain, openTestDb } from '../helpers/brains.js';
 import { createRepo, makeTempDir, runTestGit, type TestRepo } from '../helpers/gitRepo.js';
 import { add, note, pagesOf, sync } from '../helpers/sync.js';
@@ -75,6 +77,39 @@ describe.each(backends())('pulling and fetching on %s', (backend) => {
     expect(diverged.status).toBe('synced');
     expect(events.some((e) => e.type === 'warning' && /diverged from its upstream.*never forced/.test(e.message))).toBe(true);
     expect(Object.keys(await pagesOf(db, 'local'))).toEqual(['a.md', 'b.md']);
+  });
+
+  it('records when the branch diverged from its upstream, keeps that moment while it stays so, and clears it once a pull works', async () => {
+    const clone = await makeTempDir();
+    await runTestGit(clone, ['clone', '-q', origin.dir, '.']);
+    await runTestGit(clone, ['config', 'user.email', 't@example.com']);
+    await runTestGit(clone, ['config', 'user.name', 'T']);
+    await add(db, 'local', clone);
+    await sync(db, 'local');
+    const divergedSince = async () => (await findSource(db, 'local'))!.divergedSince;
+    expect(await divergedSince()).toBeNull();
+
+    await origin.write('c.md', note('C'));
+    await origin.commit('upstream');
+    await runTestGit(clone, ['commit', '-q', '--allow-empty', '-m', 'local work']);
+    expect((await sync(db, 'local')).pull).toBe('not_fast_forward');
+    const first = await divergedSince();
+    expect(first).toBeInstanceOf(Date);
+    expect((await sync(db, 'local')).pull).toBe('not_fast_forward');
+    expect(await divergedSince()).toEqual(first);
+    // --no-pull cannot tell: what was known stays.
+    expect((await sync(db, 'local', { pull: false })).pull).toBe('skipped');
+    expect(await divergedSince()).toEqual(first);
+    const [row] = (await readStatusRows(db)).filter((r) => r.name === 'local');
+    expect(row.divergedSince).toEqual(first);
+    expect(row.divergedAgeSeconds).toBeGreaterThanOrEqual(0);
+
+    // Reconciled the usual way: a merge of the upstream, which the next pull finds contained.
+    await runTestGit(clone, ['merge', '-q', '--no-edit', 'origin/main']);
+    const merged = await sync(db, 'local');
+    expect(merged).toMatchObject({ status: 'synced', pull: 'pulled' });
+    expect(await divergedSince()).toBeNull();
+    expect(Object.keys(await pagesOf(db, 'local'))).toEqual(['a.md', 'c.md']);
   });
 
   it('asks the upstream for its tip and skips the fetch and merge when the branch is already there; pulls once it moves', async () => {

@@ -17,9 +17,18 @@ export function statusTable(sources: SourceStatus[], colour: Colour): string[] {
 }
 
 function freshness(s: SourceStatus): string {
-  if (s.stalenessSeconds === null) return 'never';
+  if (s.lastSuccessAgeSeconds === null) return 'never';
   const behind = s.commitsBehind ? `, ${count(s.commitsBehind)} commit${s.commitsBehind === 1 ? '' : 's'} behind` : '';
-  return `${formatDuration(s.stalenessSeconds)} ago${behind}`;
+  const diverged = s.divergedAgeSeconds != null ? `, diverged ${formatDuration(s.divergedAgeSeconds)} ago` : '';
+  return `${formatDuration(s.lastSuccessAgeSeconds)} ago${behind}${diverged}`;
+}
+
+/** For each source whose branch has diverged from its upstream: what it means and what to do. */
+export function divergedNotices(sources: SourceStatus[]): string[] {
+  return sources
+    .filter((s) => s.divergedAgeSeconds != null)
+    .map((s) => `${s.name}: branch "${s.branch}" diverged from its upstream ${formatDuration(s.divergedAgeSeconds!)} ago, ` +
+      'so the upstream\'s changes are not synced. Reconcile it with git (merge or rebase, then push).');
 }
 
 function lastRun(s: SourceStatus): string {

@@ -68,4 +68,17 @@ describe('sourceStatuses', () => {
     expect(all.map((s) => s.stale)).toEqual([false, true, true]);
     expect(markStale(sourceStatuses(m, written), 10_000).map((s) => s.name)).toEqual(['s2']);
   });
+
+  it('counts a diverged branch as stale from when it diverged, however recent its last success', () => {
+    const m = manifestFixture(written, [
+      { lastSuccessAgeSeconds: 100, divergedSince: written.toISOString(), divergedAgeSeconds: 5000 },
+      { lastSuccessAgeSeconds: 7000, divergedSince: written.toISOString(), divergedAgeSeconds: 5000 },
+      { lastSuccessAgeSeconds: 100, divergedSince: null, divergedAgeSeconds: null },
+      { lastSuccessAgeSeconds: 100 }, // a manifest of an older brainsync
+    ]);
+    const all = sourceStatuses(m, new Date(written.getTime() + 60_000));
+    expect(all.map((s) => s.stalenessSeconds)).toEqual([5060, 7060, 160, 160]);
+    expect(all.map((s) => s.divergedAgeSeconds)).toEqual([5060, 5060, null, null]);
+    expect(markStale(all, 3600).map((s) => s.name)).toEqual(['s0', 's1']);
+  });
 });
