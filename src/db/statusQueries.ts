@@ -46,7 +46,8 @@ export const failedPathsShown = 5;
  * what it returns, whatever the brain's size: the newest run and the newest successful run
  * walk sync_runs_source_idx backwards; failures use their primary key (source_id, path);
  * pending is the recorded count (sources.embed_pending), never a count over embed_queue or
- * chunks. The last success is the newest successful run or bookmark write, whichever is later:
+ * chunks. The last run is the newest that was not a dry run: a dry run changes nothing, and
+ * must not hide the failure before it from `status` and alerts. The last success is the newest successful run or bookmark write, whichever is later:
  * a run killed after its bookmark (in its embed phase) synced, though it recorded no run.
  */
 export async function readStatusRows(db: Queryable): Promise<SourceStatusRow[]> {
@@ -66,7 +67,8 @@ export async function readStatusRows(db: Queryable): Promise<SourceStatusRow[]> 
             l.heartbeat_at as "heartbeatAt", extract(epoch from now() - l.heartbeat_at)::float8 as "heartbeatAgeSeconds",
             l.expires_at <= now() as "lockExpired"
        from sources s
-       left join lateral (select * from sync_runs x where x.source_id = s.id order by x.finished_at desc limit 1) r on true
+       left join lateral (select * from sync_runs x where x.source_id = s.id and x.status <> 'dry_run'
+                           order by x.finished_at desc limit 1) r on true
        left join lateral (select x.finished_at from sync_runs x where x.source_id = s.id and x.status in ('synced', 'up_to_date')
                            order by x.finished_at desc limit 1) ok on true
        left join lateral (select x.target_commit from sync_runs x where x.source_id = s.id and x.target_commit is not null

@@ -15,7 +15,7 @@ export const manifestFormat = 1;
 export interface ManifestRun {
   /** Null for a no-op answered from the manifest (see noopChecks.ts): it has no sync_runs row. */
   runId: string | null;
-  /** synced, up_to_date, partial, failed, dry_run (a `locked` outcome is not a run: nothing is recorded). */
+  /** synced, up_to_date, partial, failed (a `locked` outcome is not a run: nothing is recorded; a dry run is recorded but never shown as the last run). */
   status: string;
   reason: string | null;
   /** Why a failed run failed. */

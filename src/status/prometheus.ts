@@ -1,7 +1,7 @@
 import type { SourceStatus } from './sourceStatus.js';
 
-/** The run outcomes `brainsync_source_last_run_status` has a series for ("none": never ran). */
-export const runStatuses = ['synced', 'up_to_date', 'partial', 'failed', 'dry_run', 'none'] as const;
+/** The run outcomes `brainsync_source_last_run_status` has a series for ("none": never ran; a dry run is never the last run). */
+export const runStatuses = ['synced', 'up_to_date', 'partial', 'failed', 'none'] as const;
 
 interface Sample {
   labels: Record<string, string>;

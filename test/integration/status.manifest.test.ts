@@ -83,11 +83,11 @@ describe.each(backends())('the status manifest on %s', (backend) => {
     expect(m.sources[0]).toMatchObject({ bookmark: null, tip: null, lastRun: null, lastSuccessAt: null, failedFiles: 0, embedPending: 0 });
   });
 
-  it('counts the commits between the bookmark and the tip a later run saw (a dry run leaves the bookmark behind)', async () => {
+  it('counts the commits between the bookmark and the tip a later run saw (a dry run leaves the bookmark behind, and is not the last run)', async () => {
     await repo.write('a.md', note('A'));
     const first = await repo.commit('one');
     await add(db, 'notes', repo.dir);
-    await wave();
+    const { results: [synced] } = await wave();
     await repo.write('b.md', note('B'));
     await repo.commit('two');
     await repo.write('c.md', note('C'));
@@ -95,8 +95,12 @@ describe.each(backends())('the status manifest on %s', (backend) => {
     const { results: [dry] } = await wave({ dryRun: true });
     expect(dry.status).toBe('dry_run');
     const [s] = (await manifest()).sources;
-    expect(s).toMatchObject({ bookmark: first, tip: third, commitsBehind: 2, lastRun: { status: 'dry_run' } });
-    expect(Date.parse(s.lastSuccessAt!)).toBeLessThan(Date.parse(s.lastRun!.finishedAt));
+    // A dry run changes nothing, status included: the last run is still the one that synced
+    // (a failed run before a dry run would still show, and still alert).
+    expect(s).toMatchObject({ bookmark: first, tip: third, commitsBehind: 2, lastRun: { runId: synced.runId, status: 'synced' } });
+    expect(s.lastSuccessAt).toBe(s.lastRun!.finishedAt);
+    const runs = await db.query<{ status: string }>('select status from sync_runs order by finished_at');
+    expect(runs.rows.map((r) => r.status)).toEqual(['synced', 'dry_run']);
   });
 
   it('shows a held lock with its holder, and none once it is released', async () => {
