@@ -49,8 +49,8 @@ function summaryLine(log: Logger, r: SourceResult): string {
     parts.push(`${c.imported} imported, ${c.skipped} unchanged, ${c.deleted} deleted, ${c.renamed} renamed`);
   }
   if (c.failed > 0) parts.push(log.colour.yellow(`${c.failed} files failed`));
-  if (c.embedded > 0) parts.push(`${c.embedded} chunks embedded`);
-  if (c.pending > 0) parts.push(log.colour.yellow(`${c.pending} chunks wait for a vector`));
+  if (c.embedded > 0) parts.push(`${chunks(c.embedded)} embedded`);
+  if (c.pending > 0) parts.push(log.colour.yellow(`${chunks(c.pending)} ${c.pending === 1 ? 'waits' : 'wait'} for a vector`));
   if (r.message) parts.push(r.message);
   parts.push(log.colour.dim(`${(r.timings.totalMs / 1000).toFixed(2)}s`));
   const lines = [`${r.source}: ${parts.join(' · ')}`];
@@ -80,4 +80,8 @@ function bar(done: number, total: number): string {
   const width = 30;
   const filled = total === 0 ? width : Math.round((done / total) * width);
   return '[' + '#'.repeat(filled) + '-'.repeat(width - filled) + ']';
+}
+
+function chunks(n: number): string {
+  return `${n} chunk${n === 1 ? '' : 's'}`;
 }

@@ -53,10 +53,10 @@ export async function embedPhase(input: EmbedPhaseInput): Promise<EmbedOutcome> 
 /** What a run says about its embed phase, if anything: the run stays `synced`/`up_to_date` whatever stopped it. */
 export function embedMessage(o: EmbedOutcome): string | null {
   if (o.error) {
-    return `embedding stopped: ${o.error} (${o.pending} chunks wait; the sync itself is complete)`;
+    return `embedding stopped: ${o.error} (${o.pending} chunk${o.pending === 1 ? ' waits' : 's wait'}; the sync itself is complete)`;
   }
   if (o.stopped && o.pending > 0) {
-    return `embedding stopped (${o.stopped}) with ${o.pending} chunks left; the next run or \`brainsync embed\` continues`;
+    return `embedding stopped (${o.stopped}) with ${o.pending} chunk${o.pending === 1 ? '' : 's'} left; the next run or \`brainsync embed\` continues`;
   }
   return null;
 }

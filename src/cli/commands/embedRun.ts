@@ -48,7 +48,7 @@ function exitCode(results: EmbedSourceResult[]): number {
 }
 
 function summary(r: EmbedSourceResult): string {
-  const parts = [`${r.embedded} chunks embedded`, `${r.pending} waiting`];
+  const parts = [`${r.embedded} chunk${r.embedded === 1 ? '' : 's'} embedded`, `${r.pending} waiting`];
   if (r.stopped) parts.push(`stopped (${r.stopped})`);
   if (r.error) parts.push(`failed: ${r.error}`);
   return `${r.source}: ${parts.join(' · ')} · ${(r.ms / 1000).toFixed(2)}s`;
@@ -71,7 +71,7 @@ function progressReporter(log: Logger) {
         process.stderr.write(`\r\x1b[K${source} [${'#'.repeat(filled)}${'-'.repeat(30 - filled)}] ${embedded}/${total} chunks`);
       } else if (now - last >= 5000) {
         last = now;
-        log.info(`${source}: ${embedded} chunks embedded, ${pending} waiting`);
+        log.info(`${source}: ${embedded} chunk${embedded === 1 ? '' : 's'} embedded, ${pending} waiting`);
       }
     },
     done() {
