@@ -148,8 +148,9 @@ async function runStages(deps: SyncDeps, lock: SourceLock, run: RunSignals, opts
     }
   };
   try {
-    enter('pull');
+    // A pull this process made moments ago (the no-op check) is not shown a second time.
     const earlier = earlierPull(opts, source);
+    if (!earlier) enter('pull');
     const collected = earlier
       ? earlier.collected
       : await timed('pullMs', () => collect(source, { fetch: opts.pull, pull: opts.pull && !opts.dryRun, reposDir: opts.reposDir, signal: run.signal }));
@@ -161,7 +162,9 @@ async function runStages(deps: SyncDeps, lock: SourceLock, run: RunSignals, opts
       if (record.apply?.ended) return;
     }
     if (opts.dryRun) return;
-    enter('embed');
+    // Under --no-embed the phase only counts the backlog: not worth a progress line.
+    if (opts.embed) enter('embed');
+    else stage = 'embed';
     record.embed = await embedPhase({
       db: deps.db, source, lock, models: opts.embed ? deps.models ?? null : null, ...run,
       onProgress: (done, pending) => deps.onEvent?.({ type: 'progress', source: name, done, total: done + pending }),

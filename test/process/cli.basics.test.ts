@@ -119,4 +119,15 @@ describe('the CLI surface', () => {
     const bad = await runCli(['--db', brain.arg, 'sync', '--source', 'notes', '--timeout', '540x']);
     expectUsage(bad, /--timeout "540x"/);
   });
+
+  it('shows each phase a sync runs once, and no embed phase under --no-embed', async () => {
+    // A sync with work after the no-op check pulled: the run reuses that pull.
+    await repo.write('b.md', '# B\n\nMore.\n');
+    await repo.commit('second');
+    const r = await runCli(['sync', '--source', 'notes', '--no-embed'], { db: brain });
+    expect(r.code, describeRun(r)).toBe(0);
+    const phases = r.stderr.split('\n').filter((l) => /^notes: [a-z]+( —|$)/.test(l)).map((l) => l.slice('notes: '.length).split(' ')[0]);
+    expect(phases).toEqual(['pull', 'lock', 'plan', 'apply', 'bookmark']);
+    expect(r.stderr).toMatch(/^notes: synced · 1 imported/m);
+  });
 });
