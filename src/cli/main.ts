@@ -65,6 +65,10 @@ export async function main(argv: string[]): Promise<number> {
 export function reportError(err: unknown, debug: boolean): { code: number; message: string | null } {
   if (err instanceof CommanderError) {
     // commander has already printed its message (or the help / version text)
+    // No command (`brainsync --db X`, `brainsync sources`): help on stderr and a usage error
+    // (commander's exit code 1), so that a crontab line missing its command fails instead of
+    // passing for a run. `--help` and `brainsync help` asked for it: exit 0.
+    if (err.code === 'commander.help' && err.exitCode !== 0) return { code: ExitCode.usage, message: 'no command given: run brainsync --help' };
     if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') {
       return { code: ExitCode.ok, message: null };
     }

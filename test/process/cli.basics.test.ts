@@ -47,6 +47,19 @@ describe('the CLI surface', () => {
     expect(syncHelp.code, describeRun(syncHelp)).toBe(0);
     expect(syncHelp.stdout).toMatch(/--timeout <dur>/);
     expect(syncHelp.stdout).toMatch(/--break-lock/);
+    const asked = await runCli(['help', 'sources']);
+    expect(asked.code, describeRun(asked)).toBe(0);
+    expect(asked.stdout).toMatch(/Usage: brainsync sources/);
+  });
+
+  it('exits 2 with the help on stderr when no command is given, so a crontab line missing its command fails', async () => {
+    for (const args of [['--db', brain.arg], ['--db', brain.arg, '--json'], ['--db', brain.arg, 'sources']]) {
+      const r = await runCli(args);
+      expect(r.code, `${args.join(' ')}\n${describeRun(r)}`).toBe(2);
+      expect(r.stderr).toMatch(/Usage: brainsync/);
+      if (args.includes('--json')) expect(JSON.parse(r.stdout)).toMatchObject({ exitCode: 2, error: { code: 'usage', message: /no command given/ } });
+      else expect(r.stdout).toBe('');
+    }
   });
 
   it('refuses a bad source definition with exit 2 and a message saying what to do', async () => {
