@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { SourceRow } from '../db/sourcesQueries.js';
+import type { PullBlock, SourceRow } from '../db/sourcesQueries.js';
 import { directoryError } from '../directoryError.js';
 import { GitFailure, errorMessage } from '../errors.js';
 import { redactCredentials } from '../redact.js';
@@ -13,6 +13,8 @@ export interface Collected {
   /** The pinned commit: everything is read from its objects. */
   target: string;
   pull: PullStatus | 'fetched' | 'skipped';
+  /** For a pull refused for `local_changes`: the files git named. */
+  blockedPaths?: string[];
 }
 
 /** What collecting needs to know of a source. */
@@ -83,9 +85,9 @@ async function collectLocal(source: CollectSource, opts: CollectOptions): Promis
       return { repoDir, target: info.commit, pull: 'pulled' };
     }
   }
-  const { status } = await pullCheckedOut(repoDir, { signal: opts.signal });
+  const { status, paths } = await pullCheckedOut(repoDir, { signal: opts.signal });
   const target = await revParse(repoDir, `refs/heads/${source.branch}^{commit}`, { signal: opts.signal });
-  return { repoDir, target, pull: status };
+  return { repoDir, target, pull: status, ...(paths ? { blockedPaths: paths } : {}) };
 }
 
 /** Whether `commit` is `tip` or one of its ancestors; false also when git does not know `commit` here (it was never fetched). */
@@ -96,21 +98,29 @@ async function containsCommit(repoDir: string, tip: string, commit: string, sign
 }
 
 /**
- * Whether the source's branch is diverged from its upstream after a pull that ended `pull`:
- * only a pull that could not fast-forward says so; a pull that worked, a clone URL's fetch, or
- * a branch without an upstream says not; a pull that was not tried (`--no-pull`, another
- * branch checked out) leaves what was known.
+ * Why the source's branch cannot be pulled after a pull that ended `c.pull`: a pull refused
+ * (diverged, or local files in the way) says why; a pull that worked, a clone URL's fetch, or
+ * a branch without an upstream says nothing blocks it; a pull that was not tried
+ * (`--no-pull`, another branch checked out) leaves what was known.
  */
-export function divergedAfter(pull: Collected['pull'], before: boolean): boolean {
-  if (pull === 'not_fast_forward') return true;
-  if (pull === 'pulled' || pull === 'fetched' || pull === 'no_upstream') return false;
+export function pullBlockedAfter(pull: Collected['pull'], before: PullBlock | null): PullBlock | null {
+  if (pull === 'not_fast_forward') return 'diverged';
+  if (pull === 'local_changes') return 'local_changes';
+  if (pull === 'pulled' || pull === 'fetched' || pull === 'no_upstream') return null;
   return before;
 }
 
-/** The warning for a local branch that could not be fast-forwarded to its upstream. */
-export function divergedMessage(branch: string): string {
-  return `branch "${branch}" has diverged from its upstream, so it was not pulled (never forced); ` +
-    'syncing the local branch as it is. Reconcile it with git to get the upstream changes.';
+/** The warning for a local branch the pull could not bring up to its upstream; null when it was not refused. */
+export function pullRefusedMessage(branch: string, c: Pick<Collected, 'pull' | 'blockedPaths'>): string | null {
+  if (c.pull === 'not_fast_forward') {
+    return `branch "${branch}" has diverged from its upstream, so it was not pulled (never forced); ` +
+      'syncing the local branch as it is. Reconcile it with git to get the upstream changes.';
+  }
+  if (c.pull !== 'local_changes') return null;
+  const paths = c.blockedPaths ?? [];
+  const named = paths.length === 0 ? 'files' : `${paths.slice(0, 3).map((p) => JSON.stringify(p)).join(', ')}${paths.length > 3 ? ` and ${paths.length - 3} more` : ''}`;
+  return `branch "${branch}" was not pulled: the checkout has uncommitted or untracked ${named} that the upstream's changes would overwrite ` +
+    '(nothing was forced); syncing the committed branch as it is. Commit, stash or remove them to get the upstream changes.';
 }
 
 function gitAdvice(source: CollectSource, err: GitError): string {

@@ -10,7 +10,7 @@ import { changeMarkerPath, noopChecksPath } from '../status/manifestPath.js';
 import type { NoopCheck } from '../status/noopChecks.js';
 import { publishNoopChecks } from '../status/publishNoopChecks.js';
 import { readManifest } from '../status/readManifest.js';
-import { collect, divergedAfter, divergedMessage, type CollectSource, type EarlierPull } from './collect.js';
+import { collect, pullBlockedAfter, pullRefusedMessage, type CollectSource, type EarlierPull } from './collect.js';
 import { zeroCounts, zeroTimings, type SourceResult } from './result.js';
 import type { SyncEvent } from './syncSource.js';
 
@@ -207,11 +207,13 @@ async function checkPulled(
     return `pulling ${s.name} failed (${errorMessage(err)})`;
   }
   if (collected.target !== s.bookmark) return `${s.name} has commits the brain does not hold yet`;
-  // Whether the branch is diverged from its upstream is the brain's to record (status counts
+  // Whether (and why) the branch cannot be pulled is the brain's to record (status counts
   // staleness from it): a change takes the normal path, which writes it.
-  const wasDiverged = Boolean(s.divergedSince);
-  if (divergedAfter(collected.pull, wasDiverged) !== wasDiverged) return `${s.name} ${wasDiverged ? 'is no longer' : 'is now'} diverged from its upstream`;
-  if (collected.pull === 'not_fast_forward') warnings.push({ type: 'warning', source: s.name, message: divergedMessage(s.branch) });
+  const before = s.pullBlockedBy ?? null;
+  const after = pullBlockedAfter(collected.pull, before);
+  if (after !== before) return `${s.name} ${after ? `cannot be pulled now (${after.replace('_', ' ')})` : 'can be pulled again'}`;
+  const refused = pullRefusedMessage(s.branch, collected);
+  if (refused) warnings.push({ type: 'warning', source: s.name, message: refused });
   const ms = Math.round(performance.now() - t0);
   deps.onEvent?.({ type: 'phase', source: s.name, phase: 'done' });
   return {

@@ -4,7 +4,7 @@ import type { Db } from '../db/Db.js';
 import { countPending, recordPending } from '../db/embedQueries.js';
 import { countPages, countStoredPaths } from '../db/pagesQueries.js';
 import { insertRun } from '../db/runsQueries.js';
-import { findSource, setDiverged, type SourceRow } from '../db/sourcesQueries.js';
+import { findSource, setPullBlocked, type SourceRow } from '../db/sourcesQueries.js';
 import { setBookmark } from '../db/bookmarkQueries.js';
 import { errorMessage } from '../errors.js';
 import { BlobReader } from '../git/BlobReader.js';
@@ -12,7 +12,7 @@ import type { ProviderPool } from '../embed/ProviderPool.js';
 import { embedPhase } from './embedPhase.js';
 import { acquireSourceLock, type LockSettings, type SourceLock } from '../locks/sourceLock.js';
 import { budgetController, stopReasonOf } from './abort.js';
-import { collect, divergedAfter, divergedMessage, type Collected, type EarlierPull } from './collect.js';
+import { collect, pullBlockedAfter, pullRefusedMessage, type Collected, type EarlierPull } from './collect.js';
 import { checkMassDelete, massDeleteFloor } from './massDelete.js';
 import type { Plan } from './plan.js';
 import type { SourceResult, Timings } from './result.js';
@@ -155,8 +155,8 @@ async function runStages(deps: SyncDeps, lock: SourceLock, run: RunSignals, opts
       ? earlier.collected
       : await timed('pullMs', () => collect(source, { fetch: opts.pull, pull: opts.pull && !opts.dryRun, reposDir: opts.reposDir, signal: run.signal }));
     record.collected = collected;
-    if (collected.pull === 'not_fast_forward') warnDiverged(deps, source);
-    if (!opts.dryRun) await noteDivergence(deps.db, source, collected);
+    warnPullRefused(deps, source, collected);
+    if (!opts.dryRun) await notePullBlocked(deps.db, source, collected);
     if (!isUpToDate(source, collected, opts)) {
       await changeStages(deps, lock, run, opts, record, collected, enter, timed);
       if (record.apply?.ended) return;
@@ -242,15 +242,15 @@ function earlierPull(opts: SyncOptions, source: SourceRow): EarlierPull | null {
   return e && e.repo === source.repo && e.repoKind === source.repoKind && e.branch === source.branch ? e : null;
 }
 
-function warnDiverged(deps: SyncDeps, source: SourceRow): void {
-  deps.onEvent?.({ type: 'warning', source: source.name, message: divergedMessage(source.branch) });
+function warnPullRefused(deps: SyncDeps, source: SourceRow, collected: Collected): void {
+  const message = pullRefusedMessage(source.branch, collected);
+  if (message) deps.onEvent?.({ type: 'warning', source: source.name, message });
 }
 
-/** A change in whether the branch is diverged from its upstream, for status's staleness (one write, only when it changes). */
-async function noteDivergence(db: Db, source: SourceRow, collected: Collected): Promise<void> {
-  const before = source.divergedSince !== null;
-  const after = divergedAfter(collected.pull, before);
-  if (after !== before) await setDiverged(db, source.id, after);
+/** A change in whether (and why) the branch cannot be pulled, for status's staleness (one write, only when it changes). */
+async function notePullBlocked(db: Db, source: SourceRow, collected: Collected): Promise<void> {
+  const after = pullBlockedAfter(collected.pull, source.pullBlockedBy);
+  if (after !== source.pullBlockedBy) await setPullBlocked(db, source.id, after);
 }
 
 function isUpToDate(source: SourceRow, c: Collected, opts: SyncOptions): boolean {

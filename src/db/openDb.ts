@@ -2,7 +2,7 @@ import { constants } from 'node:fs';
 import { access, mkdir, readdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { directoryError } from '../directoryError.js';
-import { DbError, NotFoundError, errorMessage } from '../errors.js';
+import { DbError, NotFoundError, UsageError, errorMessage } from '../errors.js';
 import { BrainBusyError, acquireDirLock, describeHolder, type DirLock } from '../locks/dirLock.js';
 import { markBrainChanging } from '../status/changeMarker.js';
 import type { Db } from './Db.js';
@@ -58,10 +58,12 @@ async function openPostgres(target: Extract<DbTarget, { kind: 'postgres' }>, opt
 }
 
 async function openPglite(target: PgliteTarget, opts: OpenDbOptions): Promise<Db> {
-  const exists = await brainDirExists(target);
+  const entries = await brainDirEntries(target);
+  const exists = entries.includes('PG_VERSION');
   if (!exists && !opts.create) {
     throw new NotFoundError(`no brain at ${target.dir}. Create one with \`brainsync init\`, or pass --db DIR|URL.`);
   }
+  if (!exists) refuseForeignDir(target, entries);
   // PGLite writes to its directory on every open, reads included: say so before it fails obscurely.
   if (exists) await access(target.dir, constants.W_OK).catch((err: unknown) => throwUnwritableBrain(err, target));
   const lock = await lockBrainDir(target, opts);
@@ -142,11 +144,33 @@ async function throwUnwritableBrain(err: unknown, target: PgliteTarget): Promise
   throw (await directoryError(err, target.dir, 'the PGLite brain', advice)) ?? err;
 }
 
-async function brainDirExists(target: PgliteTarget): Promise<boolean> {
+/** What a PGLite brain's directory holds ([] when it does not exist yet). */
+async function brainDirEntries(target: PgliteTarget): Promise<string[]> {
   try {
-    return (await readdir(target.dir)).includes('PG_VERSION');
+    return await readdir(target.dir);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw (await directoryError(err, target.dir, 'the brain directory', moveBrainAdvice(target.from))) ?? err;
   }
+}
+
+/**
+ * What Postgres (and brainsync) keep in a data directory, which an `init` interrupted before
+ * PG_VERSION may have left; and the `lost+found` of a volume mounted for the brain.
+ */
+const dataDirEntry = /^(?:PG_VERSION|base|global|pg_[a-z_]+|postgresql(?:\.auto)?\.conf|postmaster\.[a-z]+|brainsync\.[a-z]+|lost\+found)$/;
+
+/**
+ * `init` creates a brain only in a new or empty directory (or one an interrupted `init` left):
+ * PGLite would write Postgres's files into any other, over files of the same names — a notes
+ * repository given as `--db` by mistake would get two dozen of them in its working tree.
+ */
+function refuseForeignDir(target: PgliteTarget, entries: string[]): void {
+  const foreign = entries.filter((e) => !dataDirEntry.test(e)).sort();
+  if (foreign.length === 0) return;
+  const shown = foreign.slice(0, 3).join(', ') + (foreign.length > 3 ? `, and ${foreign.length - 3} more` : '');
+  throw new UsageError(
+    `${target.dir} is not a brainsync brain and is not empty (it holds ${shown}), so no brain was created there. ` +
+      'A PGLite brain needs a directory of its own: pass --db a new or empty directory (brainsync creates it).',
+  );
 }

@@ -1,6 +1,9 @@
 import type { EmbedSettings } from '../embed/embedSpec.js';
 import type { Queryable } from './Db.js';
 
+/** Why a local branch could not be pulled: diverged from its upstream, or files in the checkout the pull would overwrite. */
+export type PullBlock = 'diverged' | 'local_changes';
+
 export interface SourceRow {
   id: number;
   name: string;
@@ -14,15 +17,17 @@ export interface SourceRow {
   bookmarkCommit: string | null;
   bookmarkAt: Date | null;
   pendingTargets: string[];
-  /** When a run first found the local branch diverged from its upstream; null when not (see recordDivergence). */
-  divergedSince: Date | null;
+  /** Since when runs could not pull the local branch, and why; null when the last pull that could tell went through (setPullBlocked). */
+  pullBlockedSince: Date | null;
+  pullBlockedBy: PullBlock | null;
   createdAt: Date;
 }
 
 const columns = `id, name, repo, repo_kind as "repoKind", branch, subdir, embed_model as "embedModel",
   embed_url as "embedUrl", embed_key_env as "embedKeyEnv",
   bookmark_commit as "bookmarkCommit", bookmark_at as "bookmarkAt", pending_targets as "pendingTargets",
-  diverged_since as "divergedSince", created_at as "createdAt"`;
+  pull_blocked_since as "pullBlockedSince",
+  pull_blocked_by as "pullBlockedBy", created_at as "createdAt"`;
 
 export interface NewSource {
   name: string;
@@ -86,13 +91,14 @@ export function embedSettingsOf(s: SourceRow): EmbedSettings {
 }
 
 /**
- * Records whether the source's local branch is diverged from its upstream: from now when it
- * was not, kept when it already was (the staleness it stands for counts from the first run
- * that found it), cleared when not.
+ * Records why runs cannot pull the source's local branch (null: they can): since now when they
+ * could, kept when they already could not (the staleness it stands for counts from the first
+ * run that found it, whatever the reason becomes), cleared when they can.
  */
-export async function setDiverged(db: Queryable, sourceId: number, diverged: boolean): Promise<void> {
+export async function setPullBlocked(db: Queryable, sourceId: number, by: PullBlock | null): Promise<void> {
   await db.query(
-    'update sources set diverged_since = case when $2 then coalesce(diverged_since, now()) end where id = $1',
-    [sourceId, diverged],
+    `update sources set pull_blocked_since = case when $2::text is not null then coalesce(pull_blocked_since, now()) end,
+                        pull_blocked_by = $2 where id = $1`,
+    [sourceId, by],
   );
 }

@@ -23,8 +23,9 @@ export interface SourceStatusRow {
   runAgeSeconds: number | null;
   lastSuccessAt: Date | null;
   lastSuccessAgeSeconds: number | null;
-  divergedSince: Date | null;
-  divergedAgeSeconds: number | null;
+  pullBlockedSince: Date | null;
+  pullBlockedAgeSeconds: number | null;
+  pullBlockedBy: 'diverged' | 'local_changes' | null;
   failed: number;
   failedPaths: string[];
   pending: number | null;
@@ -59,7 +60,8 @@ export async function readStatusRows(db: Queryable): Promise<SourceStatusRow[]> 
             extract(epoch from now() - r.finished_at)::float8 as "runAgeSeconds",
             greatest(ok.finished_at, s.bookmark_at) as "lastSuccessAt",
             extract(epoch from now() - greatest(ok.finished_at, s.bookmark_at))::float8 as "lastSuccessAgeSeconds",
-            s.diverged_since as "divergedSince", extract(epoch from now() - s.diverged_since)::float8 as "divergedAgeSeconds",
+            s.pull_blocked_since as "pullBlockedSince", s.pull_blocked_by as "pullBlockedBy",
+            extract(epoch from now() - s.pull_blocked_since)::float8 as "pullBlockedAgeSeconds",
             (select count(*)::int from sync_failures f where f.source_id = s.id) as failed,
             array(select f.path from sync_failures f where f.source_id = s.id order by f.path limit $1) as "failedPaths",
             s.embed_pending as pending, s.embed_pending_at as "pendingAt",

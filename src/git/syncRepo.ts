@@ -49,14 +49,24 @@ export async function fetchBranch(dir: string, branch: string, opts: GitOptions 
   return (await runGit(dir, ['rev-parse', '--verify', `${ref}^{commit}`], opts)).trim();
 }
 
-export type PullStatus = 'pulled' | 'no_upstream' | 'not_fast_forward' | 'not_on_branch';
+/**
+ * `local_changes`: files in the working tree (changed, or untracked) that the pull would
+ * overwrite; git refuses, and nothing is forced.
+ */
+export type PullStatus = 'pulled' | 'no_upstream' | 'not_fast_forward' | 'not_on_branch' | 'local_changes';
+
+export interface PullOutcome {
+  status: PullStatus;
+  /** For `local_changes`: the files git named (as it lists them, relative to the repository). */
+  paths?: string[];
+}
 
 /**
  * For a local working repository: when `branch` is checked out and has an upstream,
  * `git pull --ff-only`. A pull that cannot fast-forward is reported, never forced or merged;
  * `pulled` includes "already up to date".
  */
-export async function pullFastForward(repo: string, branch: string, opts: GitOptions = {}): Promise<{ status: PullStatus }> {
+export async function pullFastForward(repo: string, branch: string, opts: GitOptions = {}): Promise<PullOutcome> {
   const info = await branchInfo(repo, branch, opts);
   if (!info?.checkedOut) return { status: 'not_on_branch' };
   if (!info.upstream) return { status: 'no_upstream' };
@@ -67,13 +77,26 @@ export async function pullFastForward(repo: string, branch: string, opts: GitOpt
  * `git pull --ff-only` into the checked-out branch, which the caller knows has an upstream
  * (pullFastForward after the caller's own branchInfo).
  */
-export async function pullCheckedOut(repo: string, opts: GitOptions = {}): Promise<{ status: PullStatus }> {
+export async function pullCheckedOut(repo: string, opts: GitOptions = {}): Promise<PullOutcome> {
   // --no-rebase: a user's pull.rebase=true must not turn this into a rebase.
   const args = ['pull', '--ff-only', '--no-rebase', '--quiet'];
   const r = await runGitResult(repo, args, { ...opts, env: { GIT_MERGE_AUTOEDIT: 'no' } });
   if (r.exitCode === 0) return { status: 'pulled' };
   if (/not possible to fast-forward/i.test(r.stderr)) return { status: 'not_fast_forward' };
+  if (/would be overwritten by (?:merge|checkout)/i.test(r.stderr)) return { status: 'local_changes', paths: overwrittenPaths(r.stderr) };
   throw gitFailure(args, r.exitCode, r.signal, r.stderr);
+}
+
+/** The tab-indented file list under git's "… would be overwritten by merge:" lines (git runs with LC_ALL=C). */
+function overwrittenPaths(stderr: string): string[] {
+  const paths: string[] = [];
+  let listing = false;
+  for (const line of stderr.split('\n')) {
+    if (/would be overwritten by/i.test(line)) listing = true;
+    else if (listing && line.startsWith('\t')) paths.push(line.slice(1));
+    else listing = false;
+  }
+  return paths;
 }
 
 /**

@@ -60,12 +60,14 @@ export interface ManifestSource {
   lastSuccessAt: string | null;
   lastSuccessAgeSeconds: number | null;
   /**
-   * When a run first found the local branch diverged from its upstream (a pull could not
-   * fast-forward): since then the brain gets none of the upstream's changes, however often it
-   * syncs. Null when not diverged; absent in files of older brainsyncs.
+   * Since when runs could not pull the local branch, and why: `diverged` from its upstream, or
+   * `local_changes` in the checkout that the pull would overwrite. Meanwhile the brain gets
+   * none of the upstream's changes, however often it syncs. Null when nothing blocks the pull;
+   * absent in files of older brainsyncs.
    */
-  divergedSince?: string | null;
-  divergedAgeSeconds?: number | null;
+  pullBlockedSince?: string | null;
+  pullBlockedAgeSeconds?: number | null;
+  pullBlockedBy?: 'diverged' | 'local_changes' | null;
   failedFiles: number;
   /** The first few failed paths, sorted; `failedFiles` is the full count. */
   failedPaths: string[];

@@ -30,7 +30,7 @@ export function prometheusText(brain: string, sources: SourceStatus[], dataAgeSe
   });
   const families: Family[] = [
     per('brainsync_source_staleness_seconds',
-      'Seconds since the source\'s last successful sync (synced or up to date), or since its branch diverged from its upstream if that is longer; +Inf if never.',
+      'Seconds since the source\'s last successful sync (synced or up to date), or since its branch could not be pulled if that is longer; +Inf if never.',
       (s) => s.stalenessSeconds ?? Number.POSITIVE_INFINITY),
     per('brainsync_source_last_success_timestamp_seconds', 'Unix time of the source\'s last successful sync.',
       (s) => (s.lastSuccessAt ? Date.parse(s.lastSuccessAt) / 1000 : null)),
@@ -49,8 +49,8 @@ export function prometheusText(brain: string, sources: SourceStatus[], dataAgeSe
       (s) => (s.lastRun ? Date.parse(s.lastRun.finishedAt) / 1000 : null)),
     per('brainsync_source_failed_files', 'Files of the source recorded as failed (skipped until they change or --retry-failed).', (s) => s.failedFiles),
     per('brainsync_source_embeddings_pending', 'Chunks of the source waiting for a vector.', (s) => s.embedPending),
-    per('brainsync_source_diverged', '1 while the source\'s local branch has diverged from its upstream (its changes are not pulled).',
-      (s) => (s.divergedSince ? 1 : 0)),
+    per('brainsync_source_pull_blocked', '1 while the source\'s local branch cannot be pulled (diverged from its upstream, or local changes in the way).',
+      (s) => (s.pullBlockedBy ? 1 : 0)),
     per('brainsync_source_lock_held', '1 while a run holds the source\'s lock.', (s) => (s.lock ? 1 : 0)),
     {
       name: 'brainsync_status_data_age_seconds',

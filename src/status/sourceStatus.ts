@@ -6,8 +6,8 @@ import type { Manifest, ManifestLock, ManifestRun, ManifestSource } from './mani
 export interface SourceStatus extends ManifestSource {
   /**
    * Seconds since the last successful sync; null when there never was one. While the local
-   * branch is diverged from its upstream, at least the time since a run first found it so:
-   * runs go on succeeding, but the upstream's changes no longer arrive.
+   * branch cannot be pulled (diverged, or local changes in the way), at least the time since a
+   * run first found it so: runs go on succeeding, but the upstream's changes no longer arrive.
    */
   stalenessSeconds: number | null;
   lastRun: (ManifestRun & { ageSeconds: number }) | null;
@@ -25,9 +25,9 @@ export function sourceStatuses(m: Manifest, now: Date, only?: string[]): SourceS
     .filter((s) => !only || only.length === 0 || only.includes(s.name))
     .map((s) => ({
       ...s,
-      stalenessSeconds: staleness(later(s.lastSuccessAgeSeconds), later(s.divergedAgeSeconds ?? null)),
+      stalenessSeconds: staleness(later(s.lastSuccessAgeSeconds), later(s.pullBlockedAgeSeconds ?? null)),
       lastSuccessAgeSeconds: later(s.lastSuccessAgeSeconds),
-      divergedAgeSeconds: later(s.divergedAgeSeconds ?? null),
+      pullBlockedAgeSeconds: later(s.pullBlockedAgeSeconds ?? null),
       lastRun: s.lastRun ? { ...s.lastRun, ageSeconds: round(s.lastRun.ageSeconds + elapsed) } : null,
       lock: s.lock
         ? {
@@ -46,9 +46,9 @@ export function markStale(sources: SourceStatus[], maxSeconds: number): SourceSt
   return sources.filter((s) => s.stale);
 }
 
-function staleness(lastSuccess: number | null, diverged: number | null): number | null {
-  if (lastSuccess === null || diverged === null) return lastSuccess;
-  return Math.max(lastSuccess, diverged);
+function staleness(lastSuccess: number | null, blocked: number | null): number | null {
+  if (lastSuccess === null || blocked === null) return lastSuccess;
+  return Math.max(lastSuccess, blocked);
 }
 
 function round(s: number): number {

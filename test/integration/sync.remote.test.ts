@@ -1,4 +1,4 @@
-import { stat, writeFile } from 'node:fs/promises';
+import { rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { SyncEvent } from '../../src/core/syncSource.js';
@@ -79,37 +79,55 @@ describe.each(backends())('pulling and fetching on %s', (backend) => {
     expect(Object.keys(await pagesOf(db, 'local'))).toEqual(['a.md', 'b.md']);
   });
 
-  it('records when the branch diverged from its upstream, keeps that moment while it stays so, and clears it once a pull works', async () => {
+  it('records since when and why the branch cannot be pulled (diverged, then local changes), and clears it once a pull works', async () => {
     const clone = await makeTempDir();
     await runTestGit(clone, ['clone', '-q', origin.dir, '.']);
     await runTestGit(clone, ['config', 'user.email', 't@example.com']);
     await runTestGit(clone, ['config', 'user.name', 'T']);
     await add(db, 'local', clone);
     await sync(db, 'local');
-    const divergedSince = async () => (await findSource(db, 'local'))!.divergedSince;
-    expect(await divergedSince()).toBeNull();
+    const blocked = async () => {
+      const s = (await findSource(db, 'local'))!;
+      return { since: s.pullBlockedSince, by: s.pullBlockedBy };
+    };
+    expect(await blocked()).toEqual({ since: null, by: null });
 
     await origin.write('c.md', note('C'));
     await origin.commit('upstream');
     await runTestGit(clone, ['commit', '-q', '--allow-empty', '-m', 'local work']);
     expect((await sync(db, 'local')).pull).toBe('not_fast_forward');
-    const first = await divergedSince();
-    expect(first).toBeInstanceOf(Date);
+    const first = await blocked();
+    expect(first).toEqual({ since: expect.any(Date), by: 'diverged' });
     expect((await sync(db, 'local')).pull).toBe('not_fast_forward');
-    expect(await divergedSince()).toEqual(first);
+    expect(await blocked()).toEqual(first);
     // --no-pull cannot tell: what was known stays.
     expect((await sync(db, 'local', { pull: false })).pull).toBe('skipped');
-    expect(await divergedSince()).toEqual(first);
+    expect(await blocked()).toEqual(first);
     const [row] = (await readStatusRows(db)).filter((r) => r.name === 'local');
-    expect(row.divergedSince).toEqual(first);
-    expect(row.divergedAgeSeconds).toBeGreaterThanOrEqual(0);
+    expect(row).toMatchObject({ pullBlockedSince: first.since, pullBlockedBy: 'diverged' });
+    expect(row.pullBlockedAgeSeconds).toBeGreaterThanOrEqual(0);
 
-    // Reconciled the usual way: a merge of the upstream, which the next pull finds contained.
-    await runTestGit(clone, ['merge', '-q', '--no-edit', 'origin/main']);
-    const merged = await sync(db, 'local');
-    expect(merged).toMatchObject({ status: 'synced', pull: 'pulled' });
-    expect(await divergedSince()).toBeNull();
+    // Reconciled (the local work dropped for the upstream's), but a file the upstream adds next
+    // is in the working tree, untracked: git refuses the pull, and the run syncs what is committed.
+    await runTestGit(clone, ['reset', '-q', '--hard', 'origin/main']);
+    await origin.write('d.md', note('D'));
+    await origin.commit('upstream adds d');
+    await writeFile(join(clone, 'd.md'), 'my draft\n');
+    const events: SyncEvent[] = [];
+    const refused = await sync(db, 'local', { onEvent: (e) => events.push(e) });
+    expect(refused).toMatchObject({ status: 'synced', pull: 'local_changes' });
+    const warning = events.find((e) => e.type === 'warning');
+    expect(warning && 'message' in warning ? warning.message : '').toMatch(
+      /branch "main" was not pulled: the checkout has uncommitted or untracked "d\.md" that the upstream's changes would overwrite .*Commit, stash or remove them/);
+    // Still no pull since the divergence: its moment is kept, the reason follows.
+    expect(await blocked()).toEqual({ since: first.since, by: 'local_changes' });
     expect(Object.keys(await pagesOf(db, 'local'))).toEqual(['a.md', 'c.md']);
+
+    await rm(join(clone, 'd.md'));
+    const pulled = await sync(db, 'local');
+    expect(pulled).toMatchObject({ status: 'synced', pull: 'pulled' });
+    expect(await blocked()).toEqual({ since: null, by: null });
+    expect(Object.keys(await pagesOf(db, 'local'))).toEqual(['a.md', 'c.md', 'd.md']);
   });
 
   it('asks the upstream for its tip and skips the fetch and merge when the branch is already there; pulls once it moves', async () => {

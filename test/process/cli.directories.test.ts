@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
-import { chmod, mkdir, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { chmod, mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { insertSource } from '../../src/db/sourcesQueries.js';
@@ -46,6 +47,28 @@ describe('a brain or data directory brainsync cannot use', () => {
     }
     const viaFlag = await runCli(['init'], { db: join(file, 'brain') });
     expectRefusal(viaFlag, 2, new RegExp(`${file} is a file, not a directory\\. Pass --db a directory this user can write\\.`));
+  });
+
+  it('init refuses a directory that holds other files (a notes repository given as --db), writing nothing into it', async () => {
+    const notes = await tempDir('brainsync-not-a-brain-');
+    spawnSync('git', ['init', '-q', notes]);
+    await writeFile(join(notes, 'a.md'), '# A\n');
+    await writeFile(join(notes, 'postgresql.conf'), 'my own settings\n');
+    const r = await runCli(['init'], { db: notes });
+    expectRefusal(r, 2, new RegExp(`${notes} is not a brainsync brain and is not empty \\(it holds \\.git, a\\.md\\), so no brain was created there\\. A PGLite brain needs a directory of its own`));
+    expect((await readdir(notes)).sort()).toEqual(['.git', 'a.md', 'postgresql.conf']);
+    expect(await readFile(join(notes, 'postgresql.conf'), 'utf8')).toBe('my own settings\n');
+    expect(existsSync(`${notes}.status.json`)).toBe(false);
+
+    // An empty directory, and one an interrupted init left (Postgres's own names only), are fine.
+    const empty = await tempDir('brainsync-empty-brain-');
+    expect((await runCli(['init', '-q'], { db: empty })).code).toBe(0);
+    const partial = await tempDir('brainsync-partial-brain-');
+    await mkdir(join(partial, 'base'));
+    await mkdir(join(partial, 'pg_wal'));
+    const resumed = await runCli(['init', '-q'], { db: partial });
+    expect(resumed.code, describeRun(resumed)).toBe(0);
+    expect((await runCli(['sources', 'list', '-q'], { db: partial })).code).toBe(0);
   });
 
   it.skipIf(!permissionsTestable)(`BRAINSYNC_HOME is not writable: exit 1, naming the directory and what to do${permissionsTestable ? '' : ` (skipped: ${skipReason})`}`, async () => {

@@ -19,16 +19,22 @@ export function statusTable(sources: SourceStatus[], colour: Colour): string[] {
 function freshness(s: SourceStatus): string {
   if (s.lastSuccessAgeSeconds === null) return 'never';
   const behind = s.commitsBehind ? `, ${count(s.commitsBehind)} commit${s.commitsBehind === 1 ? '' : 's'} behind` : '';
-  const diverged = s.divergedAgeSeconds != null ? `, diverged ${formatDuration(s.divergedAgeSeconds)} ago` : '';
-  return `${formatDuration(s.lastSuccessAgeSeconds)} ago${behind}${diverged}`;
+  const blocked = s.pullBlockedBy && s.pullBlockedAgeSeconds != null
+    ? `, not pulled for ${formatDuration(s.pullBlockedAgeSeconds)} (${s.pullBlockedBy === 'diverged' ? 'diverged' : 'local changes'})` : '';
+  return `${formatDuration(s.lastSuccessAgeSeconds)} ago${behind}${blocked}`;
 }
 
-/** For each source whose branch has diverged from its upstream: what it means and what to do. */
-export function divergedNotices(sources: SourceStatus[]): string[] {
-  return sources
-    .filter((s) => s.divergedAgeSeconds != null)
-    .map((s) => `${s.name}: branch "${s.branch}" diverged from its upstream ${formatDuration(s.divergedAgeSeconds!)} ago, ` +
-      'so the upstream\'s changes are not synced. Reconcile it with git (merge or rebase, then push).');
+/** For each source whose branch cannot be pulled: why, since when, and what to do. */
+export function pullBlockedNotices(sources: SourceStatus[]): string[] {
+  return sources.flatMap((s) => {
+    if (!s.pullBlockedBy || s.pullBlockedAgeSeconds == null) return [];
+    const since = formatDuration(s.pullBlockedAgeSeconds);
+    return s.pullBlockedBy === 'diverged'
+      ? [`${s.name}: branch "${s.branch}" diverged from its upstream ${since} ago, so the upstream's changes are not synced. ` +
+        'Reconcile it with git (merge or rebase, then push).']
+      : [`${s.name}: branch "${s.branch}" has not been pulled for ${since}: the checkout has local changes the upstream's would overwrite. ` +
+        'Commit, stash or remove them (`git status` in the repository lists them).'];
+  });
 }
 
 function lastRun(s: SourceStatus): string {

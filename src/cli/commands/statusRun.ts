@@ -9,7 +9,7 @@ import { mirrorsDir, withBrain, type CliContext } from '../context.js';
 import { printJson, waveStamp } from '../output.js';
 import { version } from '../version.js';
 import type { StatusFlags } from './status.js';
-import { divergedNotices, formatDuration, statusTable } from './statusFormat.js';
+import { formatDuration, pullBlockedNotices, statusTable } from './statusFormat.js';
 
 /**
  * `brainsync status`: the manifest when it is there and describes this brain (no database
@@ -53,12 +53,12 @@ export async function runStatus(ctx: CliContext, flags: StatusFlags): Promise<nu
       ? `${ctx.target.display} · from the status manifest written ${formatDuration(dataAgeSeconds)} ago by brainsync ${manifest.version}`
       : `${ctx.target.display} · live from the database`));
     for (const line of statusTable(sources, ctx.log.colour)) ctx.log.info(line);
-    for (const line of divergedNotices(sources)) ctx.log.warn(line);
+    for (const line of pullBlockedNotices(sources)) ctx.log.warn(line);
   }
   for (const s of stale) {
     const age = s.stalenessSeconds === null ? 'has never synced successfully'
-      : s.divergedAgeSeconds != null && s.divergedAgeSeconds >= (s.lastSuccessAgeSeconds ?? 0)
-        ? `its branch diverged from its upstream ${formatDuration(s.stalenessSeconds)} ago, and nothing pushed since was synced`
+      : s.pullBlockedAgeSeconds != null && s.pullBlockedAgeSeconds >= (s.lastSuccessAgeSeconds ?? 0)
+        ? `its branch has not been pulled for ${formatDuration(s.stalenessSeconds)} (${s.pullBlockedBy === 'diverged' ? 'diverged from its upstream' : 'local changes in the way'}), so nothing pushed since was synced`
         : `last synced successfully ${formatDuration(s.stalenessSeconds)} ago`;
     ctx.log.error(`${s.name} is stale: ${age} (--max-staleness ${formatDuration(flags.maxStalenessSeconds!)})`);
   }

@@ -69,16 +69,17 @@ describe('sourceStatuses', () => {
     expect(markStale(sourceStatuses(m, written), 10_000).map((s) => s.name)).toEqual(['s2']);
   });
 
-  it('counts a diverged branch as stale from when it diverged, however recent its last success', () => {
+  it('counts a branch that cannot be pulled as stale from when that was found, however recent its last success', () => {
+    const blocked = (by: 'diverged' | 'local_changes') => ({ pullBlockedSince: written.toISOString(), pullBlockedAgeSeconds: 5000, pullBlockedBy: by });
     const m = manifestFixture(written, [
-      { lastSuccessAgeSeconds: 100, divergedSince: written.toISOString(), divergedAgeSeconds: 5000 },
-      { lastSuccessAgeSeconds: 7000, divergedSince: written.toISOString(), divergedAgeSeconds: 5000 },
-      { lastSuccessAgeSeconds: 100, divergedSince: null, divergedAgeSeconds: null },
+      { lastSuccessAgeSeconds: 100, ...blocked('diverged') },
+      { lastSuccessAgeSeconds: 7000, ...blocked('local_changes') },
+      { lastSuccessAgeSeconds: 100, pullBlockedSince: null, pullBlockedAgeSeconds: null, pullBlockedBy: null },
       { lastSuccessAgeSeconds: 100 }, // a manifest of an older brainsync
     ]);
     const all = sourceStatuses(m, new Date(written.getTime() + 60_000));
     expect(all.map((s) => s.stalenessSeconds)).toEqual([5060, 7060, 160, 160]);
-    expect(all.map((s) => s.divergedAgeSeconds)).toEqual([5060, 5060, null, null]);
+    expect(all.map((s) => s.pullBlockedAgeSeconds)).toEqual([5060, 5060, null, null]);
     expect(markStale(all, 3600).map((s) => s.name)).toEqual(['s0', 's1']);
   });
 });
