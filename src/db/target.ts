@@ -1,5 +1,6 @@
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { UsageError } from '../errors.js';
 import { redactCredentials } from '../redact.js';
 
 /** The setting a brain's location came from, named when that location is unusable. */
@@ -33,9 +34,35 @@ export function resolveDbTarget({ flag, env }: DbTargetInputs): DbTarget {
   ];
   const chosen = given.find(([v]) => nonEmpty(v));
   const [value, from]: [string, DbSetting] = chosen ? [chosen[0]!, chosen[1]] : [join(brainsyncHome(env), 'brain'), homeSetting(env)];
-  if (postgresUrl.test(value)) return { kind: 'postgres', url: value, display: redactCredentials(value) };
+  if (postgresUrl.test(value)) {
+    checkPostgresUrl(value, from);
+    return { kind: 'postgres', url: value, display: redactCredentials(value) };
+  }
   const dir = resolve(value);
   return { kind: 'pglite', dir, display: dir, from };
+}
+
+/**
+ * Refuses a Postgres URL that would connect somewhere else than meant: a password (or user
+ * name) holding `/`, `?` or `#` that is not percent-encoded ends the URL's host part early, so
+ * the driver would look up a piece of the password as a host name (and print it), or reject
+ * the URL as "Invalid URL". The tell: an `@` after the host part.
+ */
+function checkPostgresUrl(value: string, from: DbSetting): void {
+  const rest = value.replace(postgresUrl, '');
+  const end = rest.search(/[/?#]/);
+  const misplacedAt = end >= 0 && rest.slice(end).includes('@');
+  let valid = true;
+  try {
+    new URL(value);
+  } catch {
+    valid = false;
+  }
+  if (!misplacedAt && valid) return;
+  throw new UsageError(
+    `${from} is not a valid Postgres URL (${redactCredentials(value)}). Percent-encode special characters in the ` +
+      'user name and password: / as %2F, ? as %3F, # as %23, @ as %40, : as %3A, % as %25.',
+  );
 }
 
 /** Which setting placed brainsync's data directory. */

@@ -12,6 +12,12 @@ describe('redactCredentials', () => {
     ['fatal: unable to access https://me:tok@h/x.git/: 403', 'fatal: unable to access https://me:***@h/x.git/: 403'],
     ['--db=postgres://a:b@h/d', '--db=postgres://a:***@h/d'],
     [`${'x'.repeat(100)}https://me:tok@h/x`, `${'x'.repeat(100)}https://me:***@h/x`],
+    // Passwords not percent-encoded, with characters that end a URL's authority.
+    ['postgres://ro:Top/Secret99@127.0.0.1:55432/brain1', 'postgres://ro:***@127.0.0.1:55432/brain1'],
+    ['could not connect to Postgres at postgres://ro:r0;p@ss/w#rd%@127.0.0.1:55432/brain1: Invalid URL',
+      'could not connect to Postgres at postgres://ro:***@127.0.0.1:55432/brain1: Invalid URL'],
+    ['postgres://brain:hunter2/x@db.internal/brain and git@github.com', 'postgres://brain:***@db.internal/brain and git@github.com'],
+    ['postgres://u:a?b#c@h/db', 'postgres://u:***@h/db'],
   ])('shows %s as %s', (input, shown) => {
     expect(redactCredentials(input)).toBe(shown);
   });
@@ -22,5 +28,7 @@ describe('redactCredentials', () => {
     expect(redactCredentials(long)).toBe(long);
     expect(redactCredentials(`${long}://`)).toBe(`${long}://`);
     expect(redactCredentials(`${long} https://a:b@h`)).toBe(`${long} https://a:***@h`);
+    const schemes = 'a://b:'.repeat(40_000);
+    expect(redactCredentials(schemes)).toBe(schemes);
   });
 });

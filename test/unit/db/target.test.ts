@@ -27,4 +27,25 @@ describe('resolveDbTarget', () => {
     expect(resolveDbTarget({ flag: 'postgres://user:s3cret@db:5432/brain', env: {} }).display).toBe('postgres://user:***@db:5432/brain');
     expect(resolveDbTarget({ flag: 'postgres://u:p%40ss@h/db', env: {} }).display).not.toContain('p%40ss');
   });
+  it('refuses a URL whose password is not percent-encoded, saying how, without showing it', () => {
+    for (const [flag, env] of [
+      ['postgres://ro:Top/Secret99@127.0.0.1:55432/brain1', {}],
+      [undefined, { BRAINSYNC_DATABASE_URL: 'postgres://ro:r0;p@ss/w#rd%@127.0.0.1:55432/brain1' }],
+      ['postgresql://u:a?b@h/db', {}],
+    ] as const) {
+      let message = '';
+      try {
+        resolveDbTarget({ flag, env });
+      } catch (err) {
+        message = (err as Error).message;
+      }
+      expect(message).toMatch(/is not a valid Postgres URL \(postgres(ql)?:\/\/(ro|u):\*\*\*@.*\)\. Percent-encode special characters .* \/ as %2F/);
+      expect(message).not.toMatch(/Secret|ss\/w|a\?b/);
+      expect(message).toMatch(flag ? /^--db / : /^BRAINSYNC_DATABASE_URL /);
+    }
+    // Encoded, and the forms without a password or with a socket directory, are fine.
+    for (const url of ['postgres://ro:Top%2FSecret99@127.0.0.1:55432/brain1', 'postgres:///brain?host=/var/run/postgresql', 'postgresql://brain@db/x']) {
+      expect(resolveDbTarget({ flag: url, env: {} }).kind).toBe('postgres');
+    }
+  });
 });
