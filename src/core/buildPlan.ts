@@ -1,9 +1,10 @@
 import type { Db } from '../db/Db.js';
+import { GitFailure } from '../errors.js';
 import { listFailures } from '../db/failuresQueries.js';
 import { allBlobOids } from '../db/pagesQueries.js';
 import type { SourceRow } from '../db/sourcesQueries.js';
 import { diffRaw, type Change } from '../git/diffRaw.js';
-import { lsTree } from '../git/lsTree.js';
+import { hasSubdir, lsTree } from '../git/lsTree.js';
 import type { BlobReader } from '../git/BlobReader.js';
 import { isAncestor } from '../git/repoInfo.js';
 import type { Collected } from './collect.js';
@@ -28,6 +29,7 @@ export async function buildPlan(
 ): Promise<Plan> {
   const { signal } = opts;
   const subdir = source.subdir || undefined;
+  if (subdir && !(await hasSubdir(c.repoDir, c.target, subdir, { signal }))) throw subdirGone(source, c.target);
   const select = await loadFileSelector(reader, c.target, source);
   const failures = opts.retryFailed ? [] : await listFailures(db, source.id);
   // A slug conflict depends on the other file too: renaming or removing that one resolves it,
@@ -51,6 +53,18 @@ export async function buildPlan(
   checkIgnoreFileMode(tree, c.target, source);
   const stored = await allBlobOids(db, source.id);
   return planFromTree(tree, stored, select, known, why ?? 'the ignore file or an unfinished earlier run needs a full compare');
+}
+
+/**
+ * A source's directory that is gone from the branch (renamed, removed, or its case changed)
+ * would read as a source whose every file was deleted: the run fails instead, deleting nothing.
+ */
+function subdirGone(source: SourceRow, target: string): GitFailure {
+  return new GitFailure(
+    `source "${source.name}": its directory "${source.subdir}" is not in branch "${source.branch}" at ${target.slice(0, 12)} ` +
+      '(renamed or removed?), so nothing was synced and nothing deleted. Restore the directory, or remove the source ' +
+      '(`brainsync sources remove`) and add it again with the right --subdir.',
+  );
 }
 
 /**

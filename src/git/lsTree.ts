@@ -62,6 +62,13 @@ export async function lsTree(repo: string, commit: string, opts: LsTreeOptions =
   return entries;
 }
 
+/** Whether the commit has the directory `subdir` (one git process). */
+export async function hasSubdir(repo: string, commit: string, subdir: string, opts: { signal?: AbortSignal } = {}): Promise<boolean> {
+  assertSafeArg(commit, 'revision', ['cat-file', '-t']);
+  const dir = normalizeSubdir(subdir);
+  return dir === null || isTree(repo, `${commit}:${dir}`, opts);
+}
+
 /** Whether `commit:subdir` is a directory; a failed listing of one that is comes from elsewhere (a corrupt repository). */
 async function isTree(repo: string, treeish: string, opts: { signal?: AbortSignal }): Promise<boolean> {
   const r = await runGitResult(repo, ['cat-file', '-t', treeish], { signal: opts.signal });

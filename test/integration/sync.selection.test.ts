@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Db } from '../../src/db/Db.js';
 import { backends } from '../helpers/brains.js';
-import type { TestRepo } from '../helpers/gitRepo.js';
+import { runTestGit, type TestRepo } from '../helpers/gitRepo.js';
 import { add, bookmarkOf, failuresOf, note, pagesOf, sync, useBrainAndRepo } from '../helpers/sync.js';
 
 async function slugsOf(db: Db, source: string): Promise<Record<string, string>> {
@@ -96,6 +96,32 @@ describe.each(backends())('which files are pages, on %s', (backend) => {
     expect(r.message).toMatch(/^source "notes": \.brainsyncignore at commit [0-9a-f]{12} is 1\.\d MiB, over the 1\.0 MiB limit.*Nothing was synced.*Shorten it/);
     expect(await pagesOf(db, 'notes')).toEqual({});
     expect(await bookmarkOf(db, 'notes')).toBeNull();
+  });
+
+  it('fails the run, deleting nothing, when the source\'s --subdir is gone from the branch; syncs again once it is back', async () => {
+    await repo.write('notes/a.md', note('A'));
+    await repo.write('notes/b.md', note('B'));
+    await repo.write('other.md', note('Other'));
+    const first = await repo.commit('notes');
+    await add(db, 'notes', repo.dir, { subdir: 'notes' });
+    expect((await sync(db, 'notes')).status).toBe('synced');
+
+    // Renamed by case only: on a case-sensitive tree, a directory like any other.
+    await runTestGit(repo.dir, ['mv', 'notes', 'Notes']);
+    const moved = await repo.commit('rename the directory');
+    for (const full of [false, true]) {
+      const r = await sync(db, 'notes', { full });
+      expect(r.status).toBe('failed');
+      expect(r.message).toMatch(new RegExp(`^source "notes": its directory "notes" is not in branch "\\S+" at ${moved.slice(0, 12)} \\(renamed or removed\\?\\), so nothing was synced and nothing deleted\\. Restore the directory`));
+    }
+    expect(Object.keys(await pagesOf(db, 'notes'))).toEqual(['a.md', 'b.md']);
+    expect(await bookmarkOf(db, 'notes')).toBe(first);
+
+    await runTestGit(repo.dir, ['mv', 'Notes', 'notes']);
+    await repo.write('notes/c.md', note('C'));
+    await repo.commit('back, and one more');
+    expect((await sync(db, 'notes')).status).toBe('synced');
+    expect(Object.keys(await pagesOf(db, 'notes'))).toEqual(['a.md', 'b.md', 'c.md']);
   });
 
   it('fails the run when .brainsyncignore is a symbolic link', async () => {
