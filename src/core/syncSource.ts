@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import { maintainWithoutAutovacuum, maintenanceMinBudgetMs } from '../db/maintainWithoutAutovacuum.js';
-import type { Db } from '../db/Db.js';
+import { abortsLater, finishStatementMs, withDefaultSignal, withStatementTimeout, type Db, type Queryable } from '../db/Db.js';
 import { countPending, recordPending } from '../db/embedQueries.js';
 import { countPages, countStoredPaths } from '../db/pagesQueries.js';
 import { insertRun } from '../db/runsQueries.js';
@@ -98,9 +98,15 @@ export async function syncSource(deps: SyncDeps, name: string, opts: SyncOptions
     timeLeft: budget.timeLeft,
   };
   const record: StageRecord = { source, dryRun: opts.dryRun, runId: lock.runId, timings: { lockMs }, bookmarked: false };
+  // The hang guard: a statement of the run without a signal of its own (bookkeeping that must
+  // run after a stop too) is cancelled, and its connection cut, once the run has been stopped
+  // this long. A healthy database answers it in milliseconds; one that stopped answering would
+  // otherwise hold the run, its lock and the wave past every budget and signal.
+  const guard = abortsLater(run.writeSignal, finishStatementMs);
   try {
-    await runStages(deps, lock, run, opts, record);
+    await runStages({ ...deps, db: withDefaultSignal(deps.db, guard.signal) }, lock, run, opts, record);
   } finally {
+    guard.dispose();
     budget.dispose();
   }
   await releaseLock(lock, name, deps.onEvent);
@@ -268,15 +274,17 @@ async function releaseLock(lock: SourceLock, name: string, onEvent: SyncDeps['on
 async function recordRun(
   deps: SyncDeps, source: SourceRow, lock: SourceLock, result: SourceResult, started: Date, dryRun: boolean,
 ): Promise<void> {
+  // Bounded: a database that stopped answering must not keep the run from reporting.
+  const db = withStatementTimeout(deps.db, finishStatementMs);
   try {
-    await insertRun(deps.db, {
+    await insertRun(db, {
       runId: lock.runId, sourceId: source.id, sourceName: source.name, status: result.status,
       reason: result.reason ?? null, error: result.status === 'failed' ? result.message ?? null : null,
       bookmarkFrom: result.bookmarkFrom, targetCommit: result.target,
       counts: { ...result.counts }, timings: { ...result.timings },
       host: hostname(), pid: process.pid, startedAt: started,
     });
-    if (!dryRun) await recordBacklog(deps.db, source, result);
+    if (!dryRun) await recordBacklog(db, source, result);
   } catch (err) {
     deps.onEvent?.({ type: 'warning', source: source.name, message: `could not record the run (${errorMessage(err)})` });
   }
@@ -289,7 +297,7 @@ async function recordRun(
  * after a dry run, which changed nothing and ran no embed phase, also when it found the
  * source up to date (its result then says `up_to_date` with nothing counted).
  */
-async function recordBacklog(db: Db, source: SourceRow, result: SourceResult): Promise<void> {
+async function recordBacklog(db: Queryable, source: SourceRow, result: SourceResult): Promise<void> {
   const embedded = result.status === 'synced' || result.status === 'up_to_date';
   await recordPending(db, source.id, embedded ? result.counts.pending : await countPending(db, source.id));
 }

@@ -49,3 +49,49 @@ export interface Db extends Queryable {
   transaction<T>(fn: (tx: Queryable) => Promise<T>, opts?: QueryOptions): Promise<T>;
   close(): Promise<void>;
 }
+
+/**
+ * How long one bookkeeping statement at the end of a run (lock release, run record, status
+ * manifest) may wait for the database before it is given up: a server that stopped answering
+ * must not keep a finished run from reporting (the lock then expires by itself).
+ */
+export const finishStatementMs = 5_000;
+
+/** The same database, each statement given up after `ms` unless the caller gave its own signal. */
+export function withStatementTimeout(db: Queryable, ms: number): Queryable {
+  return {
+    query: (sql, params, opts) => db.query(sql, params, opts ?? { signal: AbortSignal.timeout(ms) }),
+    exec: (sql, opts) => db.exec(sql, opts ?? { signal: AbortSignal.timeout(ms) }),
+  };
+}
+
+/**
+ * The same brain, each statement and transaction that has no signal of its own given `signal`
+ * (a run's hang guard: see syncSource). Capabilities, target and close are the brain's.
+ */
+export function withDefaultSignal(db: Db, signal: AbortSignal): Db {
+  return {
+    target: db.target,
+    capabilities: db.capabilities,
+    query: (sql, params, opts) => db.query(sql, params, opts ?? { signal }),
+    exec: (sql, opts) => db.exec(sql, opts ?? { signal }),
+    transaction: (fn, opts) => db.transaction(fn, opts ?? { signal }),
+    close: () => db.close(),
+  };
+}
+
+/** A signal that aborts `ms` after `signal` does (and its timer, cleared by dispose). */
+export function abortsLater(signal: AbortSignal, ms: number): { signal: AbortSignal; dispose(): void } {
+  const ctl = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  const onAbort = () => (timer = setTimeout(() => ctl.abort(signal.reason), ms));
+  if (signal.aborted) onAbort();
+  else signal.addEventListener('abort', onAbort, { once: true });
+  return {
+    signal: ctl.signal,
+    dispose: () => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', onAbort);
+    },
+  };
+}

@@ -1,7 +1,7 @@
 import { binaryFloat4Array } from './binaryFloat4Array.js';
 import pg from 'pg';
 import { isConnectionError } from './connectionErrors.js';
-import type { Db, Queryable, QueryOptions, QueryResult } from './Db.js';
+import { abortsLater, finishStatementMs, type Db, type Queryable, type QueryOptions, type QueryResult } from './Db.js';
 
 const types = {
   getTypeParser: ((oid: number, format?: string) => {
@@ -55,6 +55,7 @@ async function tryEnableVector(pool: pg.Pool): Promise<boolean> {
 
 class PostgresDb implements Db {
   readonly capabilities = { multiConnection: true, advisoryLocks: true, vector: false, vectorIndex: false, exclusive: false, autovacuum: true };
+  private readonly health: Health = { silent: null };
   constructor(
     private readonly pool: pg.Pool,
     private readonly url: string,
@@ -63,7 +64,7 @@ class PostgresDb implements Db {
 
   async query<T>(sql: string, params?: unknown[], opts?: QueryOptions): Promise<QueryResult<T>> {
     opts?.signal?.throwIfAborted();
-    const conn = await checkout(this.pool);
+    const conn = await checkout(this.pool, this.health, opts?.signal);
     try {
       return await runQuery<T>(conn, this.url, sql, params, opts);
     } finally {
@@ -77,29 +78,63 @@ class PostgresDb implements Db {
 
   async transaction<T>(fn: (tx: Queryable) => Promise<T>, opts?: QueryOptions): Promise<T> {
     opts?.signal?.throwIfAborted();
-    const conn = await checkout(this.pool);
+    const conn = await checkout(this.pool, this.health, opts?.signal);
     // Statements inside the transaction stop with the transaction's signal unless given their own.
     const tx: Queryable = {
       query: (sql, params, o) => runQuery(conn, this.url, sql, params, o ?? opts),
       exec: async (sql, o) => void (await runQuery(conn, this.url, sql, undefined, o ?? opts)),
     };
     try {
-      await runQuery(conn, this.url, 'begin', undefined, undefined);
+      await runQuery(conn, this.url, 'begin', undefined, opts);
       const result = await fn(tx);
-      await runQuery(conn, this.url, 'commit', undefined, undefined);
+      // A commit is sent whatever the signal says (the work before it is done), but a server that
+      // does not answer it within a grace after the signal must not hold the caller forever.
+      const late = opts?.signal ? abortsLater(opts.signal, finishStatementMs) : null;
+      try {
+        await runQuery(conn, this.url, 'commit', undefined, late ? { signal: late.signal } : undefined);
+      } finally {
+        late?.dispose();
+      }
       return result;
     } catch (err) {
       // On a lost connection the server has already rolled back; there is nothing to send.
-      if (!conn.lost) await runQuery(conn, this.url, 'rollback', undefined, undefined).catch(() => (conn.broken = true));
+      if (!conn.lost) {
+        await runQuery(conn, this.url, 'rollback', undefined, { signal: AbortSignal.timeout(finishStatementMs) }).catch(() => (conn.broken = true));
+      }
       throw err;
     } finally {
       conn.release();
     }
   }
 
+  /**
+   * Ends the pool. A server that stopped answering (frozen, or a network that drops packets
+   * silently) would keep a statement, and so the pool's end, waiting forever: after
+   * `closeGraceMs` the remaining connections are cut, and the command goes on to report.
+   */
   async close(): Promise<void> {
-    await this.pool.end();
+    const ended = this.pool.end();
+    let timer: NodeJS.Timeout | undefined;
+    const wait = this.health.silent ? 0 : closeGraceMs;
+    const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), wait)));
+    try {
+      if ((await Promise.race([ended, late])) === 'late') {
+        for (const client of (this.pool as unknown as { _clients?: pg.ClientBase[] })._clients ?? []) cutConnection(client);
+        ended.catch(() => {});
+      }
+    } finally {
+      clearTimeout(timer);
+    }
   }
+}
+
+/** How long a statement may go on after its signal aborted (and a cancel was sent) before its connection is cut. */
+export const abortGraceMs = 3_000;
+const closeGraceMs = 5_000;
+
+/** Closes the client's socket at once: its pending statement fails with a connection error. */
+function cutConnection(client: pg.ClientBase): void {
+  (client as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream?.destroy();
 }
 
 /**
@@ -111,6 +146,7 @@ class PostgresDb implements Db {
  */
 interface Conn {
   client: pg.PoolClient;
+  health: Health;
   /** The connection broke while checked out. */
   lost: Error | null;
   /** Unfit for reuse: a cancel for one of its statements may still land, or a rollback failed. */
@@ -121,9 +157,20 @@ interface Conn {
 /** The first error each client heard (lifelong listener): a checkout starts from it, since it may have come before the checkout could listen. */
 const firstErrorHeard = new WeakMap<pg.ClientBase, Error>();
 
-async function checkout(pool: pg.Pool): Promise<Conn> {
-  const client = await pool.connect();
-  const conn: Conn = { client, lost: firstErrorHeard.get(client) ?? null, broken: false, release: () => {} };
+/**
+ * Whether the server stopped answering: set when a statement had to be cut off (it got no
+ * answer `abortGraceMs` after its cancel), cleared by the next statement that completes. While
+ * set, new statements fail at once as a lost connection instead of each waiting on a server
+ * that does not answer (a new connection alone would wait for its 15 s timeout).
+ */
+interface Health {
+  silent: Error | null;
+}
+
+async function checkout(pool: pg.Pool, health: Health, signal?: AbortSignal): Promise<Conn> {
+  if (health.silent) throw health.silent;
+  const client = await untilAborted(pool.connect(), signal, (late) => late.release());
+  const conn: Conn = { client, health, lost: firstErrorHeard.get(client) ?? null, broken: false, release: () => {} };
   const onError = (err: Error) => void (conn.lost ??= err);
   client.on('error', onError);
   conn.release = () => {
@@ -131,6 +178,25 @@ async function checkout(pool: pg.Pool): Promise<Conn> {
     client.release(conn.lost ?? conn.broken);
   };
   return conn;
+}
+
+/** `pending`, or the signal's reason if it aborts first (what comes later is handed to `discard`). */
+async function untilAborted<T>(pending: Promise<T>, signal: AbortSignal | undefined, discard: (late: T) => void): Promise<T> {
+  if (!signal) return pending;
+  signal.throwIfAborted();
+  let onAbort: (() => void) | undefined;
+  const aborted = new Promise<never>((_, reject) => {
+    onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+  try {
+    return await Promise.race([pending, aborted]);
+  } catch (err) {
+    if (signal.aborted) pending.then(discard, () => {});
+    throw err;
+  } finally {
+    signal.removeEventListener('abort', onAbort!);
+  }
 }
 
 /**
@@ -157,14 +223,22 @@ async function runQuery<T>(
   signal?.throwIfAborted();
   if (conn.lost) throw conn.lost;
   const pid = (client as unknown as { processID: number }).processID;
+  let cut: NodeJS.Timeout | undefined;
   const onAbort = () => {
     conn.broken = true;
     void cancelBackend(url, pid);
+    // A server that does not answer the cancel either (frozen, unreachable) would hold the
+    // statement, and the run, past every budget and signal: its connection is cut instead.
+    cut = setTimeout(() => {
+      conn.health.silent ??= new Error(`Connection terminated: the database did not answer a cancelled statement within ${abortGraceMs / 1000} s`);
+      cutConnection(client);
+    }, abortGraceMs);
   };
   signal?.addEventListener('abort', onAbort, { once: true });
   try {
     // A multi-statement string (exec) answers with one result per statement: report the last.
     const answer = (await client.query(sql, params?.map(paramForPg))) as pg.QueryResult | pg.QueryResult[];
+    conn.health.silent = null;
     const res = Array.isArray(answer) ? answer[answer.length - 1] : answer;
     if (!res) return { rows: [], rowCount: 0 };
     return { rows: res.rows as T[], rowCount: res.rowCount ?? res.rows.length };
@@ -175,6 +249,7 @@ async function runQuery<T>(
     if (signal?.aborted) throw signal.reason;
     throw err;
   } finally {
+    clearTimeout(cut);
     signal?.removeEventListener('abort', onAbort);
   }
 }

@@ -1,4 +1,4 @@
-import type { Db, Queryable } from '../db/Db.js';
+import type { Db, Queryable, QueryOptions } from '../db/Db.js';
 import { guardLock } from '../db/locksQueries.js';
 
 /**
@@ -7,10 +7,10 @@ import { guardLock } from '../db/locksQueries.js';
  * it commits, so no write of the old holder lands after the change. PGLite has one connection,
  * so nothing can be under way there.
  */
-export function changeOwnership<T>(db: Db, name: string, fn: (q: Queryable) => Promise<T>): Promise<T> {
+export function changeOwnership<T>(db: Db, name: string, fn: (q: Queryable) => Promise<T>, opts?: QueryOptions): Promise<T> {
   if (!db.capabilities.advisoryLocks) return fn(db);
   return db.transaction(async (tx) => {
     await guardLock(tx, name);
     return fn(tx);
-  });
+  }, opts);
 }

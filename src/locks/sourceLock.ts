@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { RunStopped } from '../core/abort.js';
 import { isConnectionError } from '../db/connectionErrors.js';
-import type { Db, Queryable } from '../db/Db.js';
+import { finishStatementMs, type Db, type Queryable } from '../db/Db.js';
 import { claimLock, findLock, heartbeatLock, holdsLock, releaseLock, type LockHolder } from '../db/locksQueries.js';
 import { errorMessage } from '../errors.js';
 import { changeOwnership } from './changeOwnership.js';
@@ -54,11 +54,14 @@ function holdLock(db: Db, name: string, token: string, runId: string, opts: Acqu
     }
   };
   let beating = false;
+  const releasing = new AbortController();
   const beat = async () => {
     if (beating || lost.signal.aborted) return;
     beating = true;
     try {
-      if (!(await heartbeatLock(db, name, token, opts.settings.ttlSeconds))) markLost();
+      // Bounded by the TTL: a beat the database never answers must not hold a connection past it.
+      const signal = AbortSignal.any([AbortSignal.timeout(opts.settings.ttlSeconds * 1000), releasing.signal]);
+      if (!(await heartbeatLock(db, name, token, opts.settings.ttlSeconds, signal))) markLost();
     } catch (err) {
       // A dropped connection or a slow database: try again at the next beat. Writes stay
       // safe meanwhile because each one checks the token (fencing).
@@ -82,12 +85,14 @@ function holdLock(db: Db, name: string, token: string, runId: string, opts: Acqu
     },
     async release() {
       clearInterval(timer);
+      releasing.abort();
       if (released) return;
       released = true;
       held.delete(lock);
       // After a server restart the pool can hand out an idle connection that died before it
       // heard: one more try gets a fresh one. The delete matches our token, so twice is safe.
-      const release = () => changeOwnership(db, name, (q) => releaseLock(q, name, token));
+      // Each try is bounded: a database that does not answer leaves the lock to expire.
+      const release = () => changeOwnership(db, name, (q) => releaseLock(q, name, token), { signal: AbortSignal.timeout(finishStatementMs) });
       await release().catch((err: unknown) => {
         if (!isConnectionError(err)) throw err;
         return release();

@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import type { Db } from '../db/Db.js';
+import { finishStatementMs, withStatementTimeout, type Db } from '../db/Db.js';
 import { readSystemIdentifier } from '../db/statusQueries.js';
 import { writeFileAtomic } from '../writeFileAtomic.js';
 import { errorMessage } from '../errors.js';
@@ -97,7 +97,9 @@ export class ManifestWriter {
       if (this.systemIdentifier === undefined) {
         // A PGLite brain's identifier is read from its pg_control, as readers check it (no query).
         const t = this.opts.target;
-        this.systemIdentifier = t.kind === 'pglite' ? await pgliteSystemIdentifier(t.display) : await readSystemIdentifier(this.db);
+        this.systemIdentifier = t.kind === 'pglite'
+          ? await pgliteSystemIdentifier(t.display)
+          : await readSystemIdentifier(withStatementTimeout(this.db, finishStatementMs));
       }
       await mkdir(dirname(this.opts.path), { recursive: true });
       if (!this.db.capabilities.advisoryLocks) {
@@ -108,10 +110,11 @@ export class ManifestWriter {
         await writeDataStamp(this.opts.target.display, stamp);
         await this.save(await this.build(this.db, stamp));
       } else {
+        // Bounded: a server that stopped answering must not keep a finished wave from reporting.
         await this.db.transaction(async (tx) => {
           await tx.query('select pg_advisory_xact_lock($1)', [manifestLockKey]);
           await this.save(await this.build(tx, null));
-        });
+        }, { signal: AbortSignal.timeout(finishStatementMs) });
       }
       // The manifest now in place shows everything committed before it was read, and a run that
       // changes pages after that shows its lock first (the rewrite is awaited): the marker that

@@ -1,4 +1,5 @@
-import { chmod, mkdir } from 'node:fs/promises';
+import { spawnSync } from 'node:child_process';
+import { chmod, mkdir, readFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -11,6 +12,10 @@ export interface PgServer {
   stop(): Promise<void>;
   /** Starts it again; nothing when it is running. */
   start(): Promise<void>;
+  /** Stops every server process where it stands (SIGSTOP): connections stay open, nothing answers. */
+  freeze(): Promise<void>;
+  /** Lets frozen processes go on (SIGCONT). */
+  thaw(): Promise<void>;
 }
 
 /**
@@ -51,7 +56,20 @@ export async function startPgServer(work: string): Promise<PgServer> {
       await server.start();
       running = true;
     },
+    async freeze() {
+      for (const pid of await serverPids(join(work, 'pg'))) process.kill(pid, 'SIGSTOP');
+    },
+    async thaw() {
+      for (const pid of await serverPids(join(work, 'pg'))) process.kill(pid, 'SIGCONT');
+    },
   };
+}
+
+/** The postmaster (first line of postmaster.pid) and its children. */
+async function serverPids(dataDir: string): Promise<number[]> {
+  const postmaster = Number((await readFile(join(dataDir, 'postmaster.pid'), 'utf8')).split('\n')[0]);
+  const children = spawnSync('pgrep', ['-P', String(postmaster)], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean).map(Number);
+  return [postmaster, ...children];
 }
 
 /**

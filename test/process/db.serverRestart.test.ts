@@ -26,6 +26,7 @@ afterAll(async () => {
   await removeTemps();
 });
 afterEach(async () => {
+  await server?.thaw();
   await killAllCli();
   // A failed test may leave the server stopped: the next one needs it.
   await server?.start();
@@ -90,6 +91,51 @@ describe.runIf(needed)('the Postgres server goes away mid-import', () => {
     expect(r.stderr).toMatch(/could not release the lock .*it expires by itself/);
 
     await server.start();
+    await expectNextRunConverges(brain);
+  });
+});
+
+describe.runIf(needed)('the Postgres server stops answering mid-import (frozen, connections open)', () => {
+  /**
+   * The run ended with its result printed, though the database never answered again: stopped
+   * for `reason` (75), or, when a statement of its own was cut off first, failed with the lost
+   * connection (1). Its lock could not be released.
+   */
+  function expectStoppedAndReported(r: CliResult, reason: string): void {
+    expectOrderlyExit(r);
+    const [result] = jsonOf(r).sources;
+    if (result.status === 'failed') {
+      expect(result.message, describeRun(r)).toMatch(connectionLostPattern);
+      expect(r.code).toBe(1);
+    } else {
+      expect(result, describeRun(r)).toMatchObject({ source: 'notes', status: 'partial', reason });
+      expect(r.code).toBe(75);
+    }
+    expect(r.stderr).toMatch(/could not release the lock .*it expires by itself/);
+  }
+
+  it('--timeout still ends the run, which reports and exits; once the server is back the next run converges', async () => {
+    const brain = await initBrain();
+    const run = await startCli(['--json', 'sync', '--source', 'notes', '--workers', '2', '--timeout', '6s'], { db: brain });
+    await waitForPages(brain, 'notes', 100, { alive: run });
+    await server.freeze();
+    // Without the cut after a cancel nobody answers, this waited until the server came back.
+    const r = await waitForExit(run, 60_000);
+    expectStoppedAndReported(r, 'timeout');
+    await server.thaw();
+    await expectNextRunConverges(brain);
+  });
+
+  it('SIGTERM still ends the run, which reports and exits', async () => {
+    const brain = await initBrain();
+    const run = await startCli(['--json', 'sync', '--source', 'notes', '--workers', '2'], { db: brain });
+    await waitForPages(brain, 'notes', 100, { alive: run });
+    await server.freeze();
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    run.child.kill('SIGTERM');
+    const r = await waitForExit(run, 60_000);
+    expectStoppedAndReported(r, 'signal');
+    await server.thaw();
     await expectNextRunConverges(brain);
   });
 });
