@@ -53,11 +53,17 @@ export async function enqueueChunksOfModel(tx: Queryable, spec: string, url: str
   }
 }
 
-/** Queues every chunk hash of a source (its model changed: all of them may need a vector). */
+/**
+ * Queues every chunk hash of a source (its model changed: all of them may need a vector).
+ * Both queueing statements insert in chunk-hash order: two transactions inserting overlapping
+ * keys in different orders (a sync's import batch and a `sources set` on Postgres) each waited
+ * for the other's key, and one was killed as a deadlock.
+ */
 export async function enqueueSourceChunks(db: Queryable, sourceId: number): Promise<void> {
   await db.query(
     `insert into embed_queue (source_id, chunk_hash)
      select distinct $1::bigint, c.chunk_hash from chunks c join pages p on p.id = c.page_id where p.source_id = $1
+     order by 2
      on conflict do nothing`,
     [sourceId],
   );
@@ -68,6 +74,7 @@ export async function enqueueChunkHashes(db: Queryable, sourceId: number, hashes
   if (hashes.length === 0) return;
   await db.query(
     `insert into embed_queue (source_id, chunk_hash) select distinct $1::bigint, h from unnest($2::text[]) as h
+     order by 2
      on conflict do nothing`,
     [sourceId, hashes],
   );
