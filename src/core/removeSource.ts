@@ -1,6 +1,7 @@
 import { LockBusyError } from '../errors.js';
 import { endedOnThisHost } from '../locks/processAlive.js';
 import type { Db } from '../db/Db.js';
+import { dropSourceVectors } from '../db/embedQueries.js';
 import { deleteSource, sourceCounts, type SourceRow } from '../db/sourcesQueries.js';
 import { requireSource } from './requireSource.js';
 
@@ -33,6 +34,7 @@ export async function removeSource(db: Db, name: string, confirm: boolean): Prom
       );
     }
     await tx.query('delete from sync_locks where name = $1', [source.name]);
+    await dropSourceVectors(tx, source.id);
     await deleteSource(tx, source.id);
   });
   return { ...result, removed: true };

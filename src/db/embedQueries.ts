@@ -80,6 +80,39 @@ export async function enqueueChunkHashes(db: Queryable, sourceId: number, hashes
   );
 }
 
+/**
+ * After chunks were deleted or replaced: drops the source's queue entries for hashes no chunk
+ * of the source has any more (they were counted as pending, and an embed phase would only
+ * find nothing to embed), and the vectors of hashes no chunk anywhere has (vectors are shared
+ * by content across sources; without this, every edit left its old sections' vectors for
+ * good). Each lookup goes through an index: cheap for the few hashes an edit removes.
+ */
+export async function dropUnusedHashes(db: Queryable, sourceId: number, hashes: string[]): Promise<void> {
+  if (hashes.length === 0) return;
+  const unique = [...new Set(hashes)];
+  await db.query(
+    `delete from embed_queue q where q.source_id = $1 and q.chunk_hash = any($2::text[])
+        and not exists (select 1 from chunks c join pages p on p.id = c.page_id where c.chunk_hash = q.chunk_hash and p.source_id = $1)`,
+    [sourceId, unique],
+  );
+  await db.query(
+    `delete from embeddings e using embed_models m, unnest($1::text[]) as h(hash)
+      where e.model_id = m.id and e.chunk_hash = h.hash
+        and not exists (select 1 from chunks c where c.chunk_hash = e.chunk_hash)`,
+    [unique],
+  );
+}
+
+/** Before a source is removed: the vectors of its chunks that no other source's chunk shares. */
+export async function dropSourceVectors(db: Queryable, sourceId: number): Promise<void> {
+  await db.query(
+    `delete from embeddings e
+      where e.chunk_hash in (select c.chunk_hash from chunks c join pages p on p.id = c.page_id where p.source_id = $1)
+        and not exists (select 1 from chunks c join pages p on p.id = c.page_id where c.chunk_hash = e.chunk_hash and p.source_id <> $1)`,
+    [sourceId],
+  );
+}
+
 /** Drops queued hashes that already have a vector for the model (embedded for another page or source). */
 export async function settleQueue(db: Queryable, sourceId: number, modelId: number): Promise<void> {
   await db.query(

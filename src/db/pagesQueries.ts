@@ -1,5 +1,5 @@
 import type { Queryable } from './Db.js';
-import { enqueueChunkHashes } from './embedQueries.js';
+import { dropUnusedHashes, enqueueChunkHashes } from './embedQueries.js';
 
 /** One parsed page as written to the brain. */
 export interface PageWrite {
@@ -112,14 +112,18 @@ export async function upsertPages(
   );
   const idOf = new Map(ids.rows.map((r) => [r.path, r.id]));
   const pageIds = pages.map((p) => idOf.get(p.path)!);
-  await db.query('delete from chunks where page_id = any($1::bigint[])', [pageIds]);
+  const replaced = await db.query<{ h: string }>('delete from chunks where page_id = any($1::bigint[]) returning chunk_hash as h', [pageIds]);
   await db.query('delete from links where page_id = any($1::bigint[])', [pageIds]);
   if (opts.exclusive) await db.query('set local session_replication_role = replica');
   await insertChunks(db, pages, pageIds);
   await insertLinks(db, pages, pageIds);
   // Every written chunk may need a vector; the embed phase drops those that already have one.
-  await enqueueChunkHashes(db, sourceId, pages.flatMap((p) => p.chunks.map((c) => c.hash)));
+  const written = pages.flatMap((p) => p.chunks.map((c) => c.hash));
+  await enqueueChunkHashes(db, sourceId, written);
   if (opts.exclusive) await db.query('set local session_replication_role = origin');
+  // The sections an edit removed: their queue entries and vectors, when nothing else has them.
+  const kept = new Set(written);
+  await dropUnusedHashes(db, sourceId, replaced.rows.map((r) => r.h).filter((h) => !kept.has(h)));
   return {
     added: ids.rows.filter((r) => r.inserted).map((r) => r.path),
     changed: ids.rows.filter((r) => !r.inserted).map((r) => r.path),
@@ -166,10 +170,17 @@ async function insertLinks(db: Queryable, pages: PageWrite[], pageIds: number[])
 /** Returns the paths of the pages it deleted (a path with no page is not one). */
 export async function deletePages(db: Queryable, sourceId: number, paths: string[]): Promise<string[]> {
   if (paths.length === 0) return [];
+  // Their chunks first (the pages' delete would cascade to them), to know which hashes went.
+  const gone = await db.query<{ h: string }>(
+    `delete from chunks c using pages p
+      where c.page_id = p.id and p.source_id = $1 and p.path = any($2::text[]) returning c.chunk_hash as h`,
+    [sourceId, paths],
+  );
   const res = await db.query<{ path: string }>(
     'delete from pages where source_id = $1 and path = any($2::text[]) returning path',
     [sourceId, paths],
   );
+  await dropUnusedHashes(db, sourceId, gone.rows.map((r) => r.h));
   return res.rows.map((r) => r.path);
 }
 

@@ -5,6 +5,7 @@ import { setSourceEmbed } from '../../src/core/setSourceEmbed.js';
 import type { Db } from '../../src/db/Db.js';
 import { claimQueued, enqueueSourceChunks } from '../../src/db/embedQueries.js';
 import { findSource } from '../../src/db/sourcesQueries.js';
+import { removeSource } from '../../src/core/removeSource.js';
 import { embedSource } from '../../src/embed/embedSource.js';
 import { workerName } from '../../src/embed/releaseDeadClaims.js';
 import { hostname } from 'node:os';
@@ -51,6 +52,44 @@ describe.each(backends())('the embed phase on %s', (backend) => {
     const edit = await sync(db, 'notes', { models: poolOf(glove) });
     expect(edit.counts.embedded).toBe(1);
     expect(glove.texts).toEqual([expect.stringContaining('valley 1 beyond')]);
+  });
+
+  it('keeps no queue entry or vector of a section that is gone: edited, deleted, or its source removed', async () => {
+    await writeNotes(repo, 3, 2);
+    await repo.write('shared.md', '# Shared\n\nOne section.\n');
+    await repo.commit('notes');
+    await add(db, 'notes', repo.dir);
+    const glove = await countingGlove();
+    const vectors = () => countRows(db, 'select count(*)::int as n from embeddings');
+    const orphans = () => countRows(db, 'select count(*)::int as n from embeddings e where not exists (select 1 from chunks c where c.chunk_hash = e.chunk_hash)');
+    const queued = () => countRows(db, 'select count(*)::int as n from embed_queue');
+    expect((await sync(db, 'notes', { models: poolOf(glove), embed: false })).counts.pending).toBe(7);
+
+    // Still without the embed phase: an edited section and a deleted note. Only what the
+    // source still has waits (it counted the gone sections: 8 here).
+    await repo.write('n-1.md', (await repo.git(['show', 'HEAD:n-1.md'])).replace('valley 1 near', 'valley 1 beyond'));
+    await repo.remove('n-2.md');
+    await repo.commit('edit one, delete one');
+    expect((await sync(db, 'notes', { models: poolOf(glove), embed: false })).counts.pending).toBe(5);
+    expect(await queued()).toBe(5);
+    expect((await sync(db, 'notes', { models: poolOf(glove), full: true })).counts).toMatchObject({ embedded: 5, pending: 0 });
+    expect(await vectors()).toBe(5);
+
+    // An edit drops the vectors of the sections it removed (they stayed for good).
+    await repo.write('n-0.md', '# Note n0\n\nRewritten.\n');
+    await repo.commit('n-0 rewritten');
+    await sync(db, 'notes', { models: poolOf(glove) });
+    expect(await orphans()).toBe(0);
+    expect(await vectors()).toBe(4);
+
+    // A second source of the same files shares every vector: removing it keeps them all,
+    // removing the last source that has them drops them.
+    await add(db, 'other', repo.dir);
+    expect((await sync(db, 'other', { models: poolOf(glove) })).counts.embedded).toBe(0);
+    await removeSource(db, 'other', true);
+    expect(await vectors()).toBe(4);
+    await removeSource(db, 'notes', true);
+    expect(await vectors()).toBe(0);
   });
 
   it('embeds text another source already has only once', async () => {
