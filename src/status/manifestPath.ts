@@ -20,8 +20,18 @@ export function manifestPath(target: DbTarget, home: string): string {
   return join(home, 'status', `${postgresKey(target.url)}.json`);
 }
 
-/** Hash of host:port/database of a postgres:// URL (libpq defaults for what it leaves out). */
+/** Hash of postgresIdentity: the name of a Postgres brain's manifest file. */
 export function postgresKey(url: string): string {
+  return createHash('sha256').update(postgresIdentity(url)).digest('hex').slice(0, 16);
+}
+
+/**
+ * Which database a postgres:// URL names, as `host:port/database` (libpq defaults for what it
+ * leaves out; a Unix socket's directory as the host). User, password, scheme spelling and
+ * other query parameters are not part of it: they change who connects and how, not which
+ * brain. Works on a URL with its password redacted, as manifests store it.
+ */
+export function postgresIdentity(url: string): string {
   let host = 'localhost';
   let port = '5432';
   let database = '';
@@ -34,7 +44,7 @@ export function postgresKey(url: string): string {
   } catch {
     database = url.replace(/:[^:@/]*@/, '@');
   }
-  return createHash('sha256').update(`${host.toLowerCase()}:${port}/${database}`).digest('hex').slice(0, 16);
+  return `${host.toLowerCase()}:${port}/${database}`;
 }
 
 /**

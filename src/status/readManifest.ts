@@ -2,6 +2,7 @@ import { open, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DbTarget } from '../db/target.js';
 import { dirLockHeld } from '../locks/dirLock.js';
+import { postgresIdentity } from './manifestPath.js';
 import { readDataStamp } from './dataStamp.js';
 import { ManifestUnreadable, parseManifest, type Manifest } from './manifest.js';
 
@@ -40,7 +41,7 @@ export async function readManifest(target: DbTarget, path: string, opts: ReadMan
     if (!(err instanceof ManifestUnreadable)) throw err;
     return { ok: false, why: `the status manifest ${path} is unreadable (${err.message})` };
   }
-  if (manifest.brain.target !== target.display) {
+  if (!sameBrain(target, manifest.brain)) {
     return { ok: false, why: `the status manifest ${path} describes another brain (${manifest.brain.target})` };
   }
   if (target.kind === 'pglite' && manifest.brain.systemIdentifier !== null) {
@@ -64,6 +65,17 @@ export async function readManifest(target: DbTarget, path: string, opts: ReadMan
     }
   }
   return { ok: true, manifest };
+}
+
+/**
+ * Whether the manifest names the brain the command was pointed at. A Postgres brain is its
+ * host, port and database — what its manifest file is named by — so a manifest written by
+ * another role, or through another spelling of the URL (`postgresql://`, `?application_name=`),
+ * is this brain's, as the shared file name already says.
+ */
+function sameBrain(target: DbTarget, brain: Manifest['brain']): boolean {
+  if (target.kind === 'pglite') return brain.target === target.display;
+  return brain.kind !== 'pglite' && postgresIdentity(brain.target) === postgresIdentity(target.url);
 }
 
 /**

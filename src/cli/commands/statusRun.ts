@@ -39,7 +39,9 @@ export async function runStatus(ctx: CliContext, flags: StatusFlags): Promise<nu
   const code = stale.length > 0 ? ExitCode.failed : ExitCode.ok;
   const dataAgeSeconds = from === 'live' ? 0 : Math.max(0, (now.getTime() - Date.parse(manifest.writtenAt)) / 1000);
   if (flags.format === 'prometheus') {
-    process.stdout.write(prometheusText(manifest.brain.target, sources, dataAgeSeconds));
+    // Labelled with the brain as this command names it: a Postgres manifest may have been
+    // written through another user's URL, and a label that followed the writer would split series.
+    process.stdout.write(prometheusText(ctx.target.display, sources, dataAgeSeconds));
   } else if (ctx.json) {
     const { version: writtenBy, writtenAt, writer, brain } = manifest;
     printJson({

@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DbTarget } from '../../../src/db/target.js';
+import { resolveDbTarget, type DbTarget } from '../../../src/db/target.js';
 import { acquireDirLock } from '../../../src/locks/dirLock.js';
 import { readDataStamp, writeDataStamp } from '../../../src/status/dataStamp.js';
 import type { Manifest } from '../../../src/status/manifest.js';
@@ -77,5 +77,57 @@ describe('readManifest (PGLite)', () => {
     await writeFile(`${dir}.lock`, JSON.stringify({ pid: 2 ** 22 + 12345, host: hostname(), command: 'sync', since: '', token: 'x' }));
     expect(await readManifest(target, path(), { believeWhileHeld: true })).toMatchObject({ ok: false });
     await rm(`${dir}.lock`);
+  });
+});
+
+/**
+ * readManifest on a Postgres brain: the file is named by host, port and database, and so is the
+ * brain it describes — whoever wrote it, through whichever spelling of the URL.
+ */
+describe('readManifest (Postgres)', () => {
+  let root: string;
+  beforeAll(async () => {
+    root = await mkdtemp(join(tmpdir(), 'bs-readmanifest-pg-'));
+  });
+  afterAll(() => rm(root, { recursive: true, force: true }));
+
+  async function written(by: string): Promise<string> {
+    const m: Manifest = manifestFixture(new Date(), [{}], resolveDbTarget({ flag: by, env: {} }).display);
+    m.brain.kind = 'postgres';
+    m.brain.systemIdentifier = '7714212789408989226';
+    m.brain.dataStamp = null;
+    const path = join(root, 'manifest.json');
+    await writeFile(path, JSON.stringify(m));
+    return path;
+  }
+  const reader = (url: string) => readManifest(resolveDbTarget({ flag: url, env: {} }), join(root, 'manifest.json'));
+
+  it('believes a manifest written by another user or through another spelling of the same database\'s URL', async () => {
+    await written('postgres://cron:secret@db.internal:5432/brain');
+    for (const url of [
+      'postgres://cron:secret@db.internal:5432/brain',
+      'postgres://ro:other@db.internal:5432/brain',
+      'postgresql://cron@DB.internal/brain?application_name=x&sslmode=prefer',
+      'postgres://db.internal/brain',
+    ]) {
+      expect(await reader(url), url).toMatchObject({ ok: true });
+    }
+    await written('postgres:///brain?host=/run/postgresql');
+    expect(await reader('postgresql:///brain?host=%2Frun%2Fpostgresql&application_name=cron')).toMatchObject({ ok: true });
+  });
+
+  it('refuses a manifest of another host, port, database or socket directory, or of a PGLite brain', async () => {
+    await written('postgres://cron:secret@db.internal:5432/brain');
+    for (const url of [
+      'postgres://cron:secret@db.internal:5433/brain',
+      'postgres://cron:secret@db2.internal:5432/brain',
+      'postgres://cron:secret@db.internal:5432/brain2',
+      'postgres://cron:secret@db.internal:5432/brain?host=/run/postgresql',
+    ]) {
+      expect(await reader(url), url).toEqual({ ok: false, why: expect.stringMatching(/describes another brain \(postgres:\/\/cron:\*\*\*@db\.internal:5432\/brain\)/) });
+    }
+    const m: Manifest = manifestFixture(new Date(), [{}], 'postgres://cron:***@db.internal:5432/brain');
+    await writeFile(join(root, 'manifest.json'), JSON.stringify(m));
+    expect(await reader('postgres://cron:secret@db.internal:5432/brain')).toMatchObject({ ok: false });
   });
 });
