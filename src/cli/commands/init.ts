@@ -20,7 +20,12 @@ export function registerInit(program: Command): void {
       if (ctx.json) printJson({ brain: ctx.target.display, schemaVersion: result.version, vector: result.vector });
       ctx.log.info(`brain ready at ${ctx.target.display} (schema version ${result.version})`);
       if (!result.vector) {
-        ctx.log.warn('this Postgres has no pgvector extension: sync works, embeddings are unavailable until it is installed.');
+        // Vectors are real[] on every server: only the index needs pgvector (README, Embeddings).
+        ctx.log.warn(
+          'this Postgres has no pgvector extension (or this user may not create it): sync and embeddings work as usual, ' +
+            'but vector search ranks by an exact scan, which slows down as the brain grows. ' +
+            'Install pgvector on the server and brainsync enables it on its next run, with an HNSW index per model.',
+        );
       }
     });
 }
