@@ -46,7 +46,8 @@ export class FileSystemError extends BrainsyncError {
 }
 
 export class DbError extends BrainsyncError {
-  override readonly code = 'db';
+  // Widened so that subclasses (a refused right: permissionErrors.ts) can name themselves.
+  override readonly code: string = 'db';
 }
 
 /** The brain was migrated by a newer brainsync than this one. */

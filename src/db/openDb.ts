@@ -6,6 +6,7 @@ import { DbError, NotFoundError, UsageError, errorMessage } from '../errors.js';
 import { BrainBusyError, acquireDirLock, describeHolder, type DirLock } from '../locks/dirLock.js';
 import { markBrainChanging } from '../status/changeMarker.js';
 import type { Db } from './Db.js';
+import { PermissionDeniedError } from './permissionErrors.js';
 import { brainParentName, moveBrainAdvice, type DbTarget } from './target.js';
 
 type PgliteTarget = Extract<DbTarget, { kind: 'pglite' }>;
@@ -49,6 +50,7 @@ async function openPostgres(target: Extract<DbTarget, { kind: 'postgres' }>, opt
   try {
     return await openPostgresDb(target.url, target.display, { maxConnections: opts.maxConnections });
   } catch (err) {
+    if (err instanceof PermissionDeniedError) throw err;
     throw new DbError(
       `could not connect to Postgres at ${target.display}: ${errorMessage(err)}. ` +
         'Check that the server is running and that --db / BRAINSYNC_DATABASE_URL is right.',

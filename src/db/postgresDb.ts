@@ -1,6 +1,7 @@
 import { binaryFloat4Array } from './binaryFloat4Array.js';
 import pg from 'pg';
 import { isConnectionError } from './connectionErrors.js';
+import { PermissionDeniedError, isPermissionDenied } from './permissionErrors.js';
 import { abortsLater, finishStatementMs, type Db, type Queryable, type QueryOptions, type QueryResult } from './Db.js';
 
 const types = {
@@ -34,12 +35,20 @@ export async function openPostgresDb(url: string, display: string, opts: Postgre
   // its FATAL goodbye together: the pool hands the client out (dropping its idle listener)
   // and the goodbye is emitted before the caller has attached anything.
   pool.on('connect', (client) => client.on('error', (err: Error) => void (firstErrorHeard.has(client) || firstErrorHeard.set(client, err))));
-  const client = await pool.connect();
+  const client = await pool.connect().catch((err: unknown) => {
+    // No CONNECT on the database ("permission denied for database …") comes at connect time.
+    throw isPermissionDenied(err) ? new PermissionDeniedError(connectingUser(url), err) : err;
+  });
   client.release();
   const db = new PostgresDb(pool, url, display);
   db.capabilities.vector = await tryEnableVector(pool);
   db.capabilities.vectorIndex = db.capabilities.vector;
   return db;
+}
+
+/** The user a connection to `url` logs in as: the URL's, else pg's defaults (PGUSER, the OS user). */
+function connectingUser(url: string): string {
+  return new pg.Client({ connectionString: url }).user ?? 'unknown';
 }
 
 async function tryEnableVector(pool: pg.Pool): Promise<boolean> {
@@ -247,6 +256,9 @@ async function runQuery<T>(
     // comes before the socket closes: remember it, so the client is destroyed on release.
     if (isConnectionError(err)) conn.lost ??= err as Error;
     if (signal?.aborted) throw signal.reason;
+    // Named here, where the connected user is known: every command and every source's result
+    // then says whose rights fall short and what to grant, instead of "unexpected failure".
+    if (isPermissionDenied(err)) throw new PermissionDeniedError(client.user ?? connectingUser(url), err);
     throw err;
   } finally {
     clearTimeout(cut);
