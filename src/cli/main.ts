@@ -2,6 +2,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { isConnectionError } from '../db/connectionErrors.js';
 import { BrainsyncError, DbError, ExitCode, errorMessage } from '../errors.js';
 import { createLogger, printJson, tolerateClosedOutput, waveStamp } from './output.js';
+import { printable } from './printable.js';
 import { version } from './version.js';
 import { registerInit } from './commands/init.js';
 import { registerSources } from './commands/sources.js';
@@ -75,14 +76,15 @@ export function reportError(err: unknown, debug: boolean): { code: number; messa
     return { code: ExitCode.usage, message: err.message.replace(/^error: /, '') };
   }
   const log = createLogger({ quiet: false, debug });
+  // A message can quote a path or a git error; the --json document keeps it exact.
   if (err instanceof BrainsyncError) {
-    log.error(err.message);
+    log.error(printable(err.message));
     if (debug && err.stack) log.debug(err.stack);
     return { code: err.exitCode, message: err.message };
   }
   const e = err instanceof Error ? err : new Error(String(err));
   const message = `unexpected failure: ${e.message}. Run again with --debug for details, and report it if it persists.`;
-  log.error(message);
+  log.error(printable(message));
   if (debug && e.stack) log.debug(e.stack);
   return { code: ExitCode.failed, message };
 }

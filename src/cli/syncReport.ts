@@ -1,6 +1,7 @@
 import type { SourceResult } from '../core/result.js';
 import type { SyncEvent } from '../core/syncSource.js';
 import type { Logger } from './output.js';
+import { printable } from './printable.js';
 
 /**
  * Human progress on stderr: a redrawn progress line on a terminal, one plain line per phase
@@ -17,7 +18,7 @@ export function createSyncReporter(log: Logger) {
   const onEvent = (e: SyncEvent) => {
     if (e.type === 'warning') {
       clearBar();
-      return log.warn(`${e.source}: ${e.message}`);
+      return log.warn(`${e.source}: ${printable(e.message)}`);
     }
     if (e.type === 'progress') {
       const now = Date.now();
@@ -51,10 +52,10 @@ function summaryLine(log: Logger, r: SourceResult): string {
   if (c.failed > 0) parts.push(log.colour.yellow(`${c.failed} files failed`));
   if (c.embedded > 0) parts.push(`${chunks(c.embedded)} embedded`);
   if (c.pending > 0) parts.push(log.colour.yellow(`${chunks(c.pending)} ${c.pending === 1 ? 'waits' : 'wait'} for a vector`));
-  if (r.message) parts.push(r.message);
+  if (r.message) parts.push(printable(r.message));
   parts.push(log.colour.dim(`${(r.timings.totalMs / 1000).toFixed(2)}s`));
   const lines = [`${r.source}: ${parts.join(' · ')}`];
-  for (const f of r.failures.slice(0, 10)) lines.push(`  ${f.path}: ${f.message}`);
+  for (const f of r.failures.slice(0, 10)) lines.push(`  ${printable(f.path)}: ${printable(f.message)}`);
   if (r.failures.length > 10) lines.push(`  … and ${r.failures.length - 10} more (brainsync sources show ${r.source})`);
   if (r.status === 'dry_run' && r.plan) lines.push(...dryRunLines(r.plan));
   return lines.join('\n');
@@ -62,10 +63,10 @@ function summaryLine(log: Logger, r: SourceResult): string {
 
 function dryRunLines(plan: NonNullable<SourceResult['plan']>): string[] {
   const ops = [
-    ...plan.deletes.map((p) => `  delete  ${p}`),
-    ...plan.renames.map((r) => `  rename  ${r.from} -> ${r.to}`),
-    ...plan.imports.map((p) => `  import  ${p}`),
-    ...plan.failures.map((f) => `  fail    ${f.path} (${f.code})`),
+    ...plan.deletes.map((p) => `  delete  ${printable(p)}`),
+    ...plan.renames.map((r) => `  rename  ${printable(r.from)} -> ${printable(r.to)}`),
+    ...plan.imports.map((p) => `  import  ${printable(p)}`),
+    ...plan.failures.map((f) => `  fail    ${printable(f.path)} (${f.code})`),
   ];
   return ops.length > 50 ? [...ops.slice(0, 50), `  … ${ops.length - 50} more (--json lists them all)`] : ops;
 }

@@ -6,6 +6,7 @@ import { ExitCode } from '../../errors.js';
 import { modelsDir, refreshManifest, type CliContext } from '../context.js';
 import type { Logger } from '../output.js';
 import { printJson, waveStamp } from '../output.js';
+import { printable } from '../printable.js';
 import { watchProcessSignals } from '../signals.js';
 import type { EmbedFlags } from './embed.js';
 
@@ -50,7 +51,7 @@ function exitCode(results: EmbedSourceResult[]): number {
 function summary(r: EmbedSourceResult): string {
   const parts = [`${r.embedded} chunk${r.embedded === 1 ? '' : 's'} embedded`, `${r.pending} waiting`];
   if (r.stopped) parts.push(`stopped (${r.stopped})`);
-  if (r.error) parts.push(`failed: ${r.error}`);
+  if (r.error) parts.push(`failed: ${printable(r.error)}`);
   return `${r.source}: ${parts.join(' · ')} · ${(r.ms / 1000).toFixed(2)}s`;
 }
 

@@ -3,6 +3,7 @@ import type { SourceFailureRow } from '../../db/failuresQueries.js';
 import { contextFrom, withBrain, type CliContext } from '../context.js';
 import { formatTable } from '../formatTable.js';
 import { printJson } from '../output.js';
+import { printable } from '../printable.js';
 import { addWaitOption, waitSecondsOf } from '../readerWait.js';
 
 export function registerFailures(program: Command): void {
@@ -37,12 +38,12 @@ function printFailures(ctx: CliContext, rows: SourceFailureRow[]): void {
   if (rows.length === 0) return ctx.log.info('no recorded file failures');
   const table = formatTable(
     ['SOURCE', 'PATH', 'CODE', 'ATTEMPTS', 'FIRST SEEN', 'LAST SEEN', 'BLOB'],
-    rows.map((f) => [f.source, f.path, f.code, String(f.attempts), minute(f.firstSeenAt), minute(f.lastSeenAt), f.blobOid.slice(0, 10)]),
+    rows.map((f) => [f.source, printable(f.path), f.code, String(f.attempts), minute(f.firstSeenAt), minute(f.lastSeenAt), f.blobOid.slice(0, 10)]),
   );
   ctx.log.info(table[0]);
   rows.forEach((f, i) => {
     ctx.log.info(table[i + 1]);
-    ctx.log.info(ctx.log.colour.dim(`    ${f.message}`));
+    ctx.log.info(ctx.log.colour.dim(`    ${printable(f.message)}`));
   });
   const sources = [...new Set(rows.map((f) => f.source))];
   ctx.log.info(

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { contextFrom, withBrain } from '../context.js';
 import { printJson } from '../output.js';
+import { printable } from '../printable.js';
 import { addWaitOption, waitSecondsOf } from '../readerWait.js';
 
 export function registerPages(program: Command): void {
@@ -19,7 +20,9 @@ export function registerPages(program: Command): void {
       });
       if (ctx.json) return printJson(rows);
       if (rows.length === 0) ctx.log.info(`source ${opts.source} has no pages yet: run \`brainsync sync --source ${opts.source}\``);
-      for (const r of rows) ctx.log.info(`${r.path}  ${r.slug}  "${r.title}"  ${r.blobOid.slice(0, 10)}  ${r.chunks} chunks`);
+      for (const r of rows) {
+        ctx.log.info(`${printable(r.path)}  ${printable(r.slug)}  "${printable(r.title)}"  ${r.blobOid.slice(0, 10)}  ${r.chunks} chunks`);
+      }
     });
 
   addWaitOption(pages

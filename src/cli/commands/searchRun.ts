@@ -4,6 +4,7 @@ import { ProviderPool } from '../../embed/ProviderPool.js';
 import { keyEnvironment } from '../config.js';
 import { modelsDir, type CliContext } from '../context.js';
 import { printJson, waveStamp } from '../output.js';
+import { printable } from '../printable.js';
 import type { SearchFlags } from './search.js';
 
 export async function runSearch(ctx: CliContext, query: string, flags: SearchFlags): Promise<void> {
@@ -36,9 +37,9 @@ function formatHit(ctx: CliContext, hit: SearchHit, n: number): string {
   const ranks = [hit.ranks.text !== null ? `text #${hit.ranks.text}` : null, hit.ranks.vector !== null ? `vector #${hit.ranks.vector}` : null]
     .filter(Boolean)
     .join(' · ');
-  const lines = [`${c.bold(`${n}. ${hit.title}`)}  ${c.dim(`${hit.source}:${hit.path} · ${ranks} · score ${hit.score.toPrecision(3)}`)}`];
-  if (hit.headingPath.length > 0) lines.push(`   ${c.dim(hit.headingPath.join(' › '))}`);
-  if (hit.snippet) lines.push(`   ${highlight(ctx, hit.snippet)}`);
+  const lines = [`${c.bold(`${n}. ${printable(hit.title)}`)}  ${c.dim(`${hit.source}:${printable(hit.path)} · ${ranks} · score ${hit.score.toPrecision(3)}`)}`];
+  if (hit.headingPath.length > 0) lines.push(`   ${c.dim(printable(hit.headingPath.join(' › ')))}`);
+  if (hit.snippet) lines.push(`   ${highlight(ctx, printable(hit.snippet))}`);
   return lines.join('\n');
 }
 

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { contextFrom, mirrorsDir, refreshManifest, withBrain } from '../context.js';
 import type { Outcome } from '../main.js';
 import { printJson } from '../output.js';
+import { printable } from '../printable.js';
 import { addWaitOption, waitSecondsOf } from '../readerWait.js';
 import { formatSource, sourceJson } from './sourcesFormat.js';
 
@@ -95,7 +96,7 @@ export function registerSources(program: Command, outcome: Outcome): void {
       const failed = failures.map((f) => ({ path: f.path, code: f.code, message: f.message, since: f.firstSeenAt.toISOString() }));
       if (ctx.json) return printJson({ ...json, failures: failed });
       for (const [k, v] of Object.entries(json)) ctx.log.info(`${k.padEnd(14)} ${v ?? '-'}`);
-      for (const f of failed) ctx.log.info(`  ${ctx.log.colour.yellow(f.code)} ${f.path}: ${f.message}`);
+      for (const f of failed) ctx.log.info(`  ${ctx.log.colour.yellow(f.code)} ${printable(f.path)}: ${printable(f.message)}`);
     });
 
   sources

@@ -5,6 +5,7 @@ import { contextFrom, mirrorsDir, withBrain, type CliContext } from '../context.
 import type { Outcome } from '../main.js';
 import { addWaitOption, waitSecondsOf } from '../readerWait.js';
 import { printJson, waveStamp } from '../output.js';
+import { printable } from '../printable.js';
 
 /** Paths shown per kind of drift on a terminal; --json lists them all. */
 const shownPaths = 20;
@@ -35,13 +36,13 @@ function printResult(ctx: CliContext, r: VerifyResult): void {
   if (r.status === 'clean') {
     ctx.log.info(`${r.source}: ${ctx.log.colour.green('clean')} at ${at}: ${r.pages} pages match the bookmark's files${failed}`);
   } else if (r.status === 'no_bookmark') {
-    ctx.log.info(`${r.source}: ${ctx.log.colour.yellow('no bookmark')}: ${r.message}. Run \`brainsync sync --source ${r.source}\`.`);
+    ctx.log.info(`${r.source}: ${ctx.log.colour.yellow('no bookmark')}: ${printable(r.message ?? '')}. Run \`brainsync sync --source ${r.source}\`.`);
   } else if (r.status === 'error') {
-    ctx.log.error(`${r.source}: cannot verify: ${r.message}. Check the source (\`brainsync sources show ${r.source}\`), or run \`brainsync sync --source ${r.source} --full\`.`);
+    ctx.log.error(`${r.source}: cannot verify: ${printable(r.message ?? '')}. Check the source (\`brainsync sources show ${r.source}\`), or run \`brainsync sync --source ${r.source} --full\`.`);
   } else {
     const counts = [`${r.missing.length} missing`, `${r.extra.length} extra`, `${r.outdated.length} out of date`].join(', ');
     ctx.log.info(`${r.source}: ${ctx.log.colour.red('differs')} from its bookmark ${at}: ${counts}${failed}`);
-    if (r.message) ctx.log.info(`  ${r.message}`);
+    if (r.message) ctx.log.info(`  ${printable(r.message)}`);
     listPaths(ctx, 'missing', r.missing);
     listPaths(ctx, 'extra', r.extra);
     listPaths(ctx, 'out of date', r.outdated);
@@ -54,6 +55,6 @@ function printResult(ctx: CliContext, r: VerifyResult): void {
 }
 
 function listPaths(ctx: CliContext, kind: string, paths: string[]): void {
-  for (const p of paths.slice(0, shownPaths)) ctx.log.info(`  ${kind.padEnd(11)} ${p}`);
+  for (const p of paths.slice(0, shownPaths)) ctx.log.info(`  ${kind.padEnd(11)} ${printable(p)}`);
   if (paths.length > shownPaths) ctx.log.info(`  … ${paths.length - shownPaths} more ${kind} (--json lists them all)`);
 }
