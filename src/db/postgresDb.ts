@@ -169,16 +169,22 @@ const firstErrorHeard = new WeakMap<pg.ClientBase, Error>();
 /**
  * Whether the server stopped answering: set when a statement had to be cut off (it got no
  * answer `abortGraceMs` after its cancel), cleared by the next statement that completes. While
- * set, new statements fail at once as a lost connection instead of each waiting on a server
- * that does not answer (a new connection alone would wait for its 15 s timeout).
+ * set, a statement waits at most `silentConnectMs` for a connection, then fails as a lost
+ * connection, instead of each waiting on a server that does not answer (a new connection
+ * alone would wait for its 15 s timeout); a server that was only slow gets its chance.
  */
 interface Health {
   silent: Error | null;
 }
 
+const silentConnectMs = 2_000;
+
 async function checkout(pool: pg.Pool, health: Health, signal?: AbortSignal): Promise<Conn> {
-  if (health.silent) throw health.silent;
-  const client = await untilAborted(pool.connect(), signal, (late) => late.release());
+  const silent = health.silent;
+  const bound = silent ? AbortSignal.any([AbortSignal.timeout(silentConnectMs), ...(signal ? [signal] : [])]) : signal;
+  const client = await untilAborted(pool.connect(), bound, (late) => late.release()).catch((err: unknown) => {
+    throw silent && !signal?.aborted ? silent : err;
+  });
   const conn: Conn = { client, health, lost: firstErrorHeard.get(client) ?? null, broken: false, release: () => {} };
   const onError = (err: Error) => void (conn.lost ??= err);
   client.on('error', onError);
