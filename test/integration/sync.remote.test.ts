@@ -23,6 +23,15 @@ describe.each(backends())('pulling and fetching on %s', (backend) => {
     await origin.cleanup();
   });
 
+  /** A local clone of the origin whose branch tracks it, with an identity to commit as. */
+  async function cloneOrigin(): Promise<string> {
+    const clone = await makeTempDir();
+    await runTestGit(clone, ['clone', '-q', origin.dir, '.']);
+    await runTestGit(clone, ['config', 'user.email', 't@example.com']);
+    await runTestGit(clone, ['config', 'user.name', 'T']);
+    return clone;
+  }
+
   it('clones a clone-URL source into its own mirror and fetches new commits on the next run', async () => {
     await add(db, 'remote', `file://${origin.dir}`);
     const mirrors = await makeTempDir();
@@ -56,10 +65,7 @@ describe.each(backends())('pulling and fetching on %s', (backend) => {
   });
 
   it('fast-forwards a local clone from its upstream, and reports a diverged one without forcing it', async () => {
-    const clone = await makeTempDir();
-    await runTestGit(clone, ['clone', '-q', origin.dir, '.']);
-    await runTestGit(clone, ['config', 'user.email', 't@example.com']);
-    await runTestGit(clone, ['config', 'user.name', 'T']);
+    const clone = await cloneOrigin();
     await add(db, 'local', clone);
     await sync(db, 'local');
     await origin.write('b.md', note('B'));
@@ -80,10 +86,7 @@ describe.each(backends())('pulling and fetching on %s', (backend) => {
   });
 
   it('records since when and why the branch cannot be pulled (diverged, then local changes), and clears it once a pull works', async () => {
-    const clone = await makeTempDir();
-    await runTestGit(clone, ['clone', '-q', origin.dir, '.']);
-    await runTestGit(clone, ['config', 'user.email', 't@example.com']);
-    await runTestGit(clone, ['config', 'user.name', 'T']);
+    const clone = await cloneOrigin();
     await add(db, 'local', clone);
     await sync(db, 'local');
     const blocked = async () => {
